@@ -1,0 +1,289 @@
+"""Check every `when` against the questionnaire, and resolve it for the manifest.
+
+Each test must name an earlier, answerable question, use an operator that
+fits its type, and compare with a value it can take. A condition that no
+combination of answers can make true is reported as a warning.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from . import conditions as c
+from .checks import parse_date
+from .diagnostics import Diagnostic, did_you_mean, make
+from .model import CHOICE_TYPES, Page, Question, Questionnaire
+from .yamlnodes import Scalar
+
+MAX_COMBINATIONS = 20_000
+ORDERED = {"<", "<=", ">", ">="}
+
+
+def position(node: Scalar, offset: int) -> tuple[int, int]:
+    """File position of a character inside a condition written on one line."""
+    if node.style in ("", "'", '"') and "\n" not in node.raw:
+        return node.line, node.column + (0 if node.plain else 1) + offset
+    return node.line, node.column
+
+
+class _ConditionChecker:
+    def __init__(self, qn: Questionnaire) -> None:
+        self.qn = qn
+        self.by_id: dict[str, Question] = {}
+        for q in qn.questions:
+            self.by_id.setdefault(q.id, q)  # a duplicate id is reported by checks.py
+        self.out: list[Diagnostic] = []
+
+    def run(self) -> list[Diagnostic]:
+        asked: list[Question] = []
+        for page in self.qn.pages:
+            self.owner(page, list(asked))
+            for q in page.questions:
+                self.owner(q, list(asked))
+                asked.append(q)
+        return self.out
+
+    def owner(self, owner: Page | Question, before: list[Question]) -> None:
+        if owner.when is None or owner.when_node is None:
+            return
+        node = owner.when_node
+        try:
+            expr = c.parse(owner.when)
+        except c.ConditionError as err:
+            line, col = position(node, err.pos)
+            self.out.append(make("FW301", self.qn.path, line, col, err.message, err.hint))
+            return
+        errors_before = len(self.out)
+        resolved: dict[int, c.JSONValue] = {}
+        available = {q.id for q in before}
+        for test in c.tests(expr):
+            self.test(test, node, available, owner, resolved)
+        if len(self.out) > errors_before:
+            return
+        owner.condition = expr
+        owner.condition_json = c.to_json(expr, resolved)
+        if self.never_true(owner.condition_json):
+            what = "page" if isinstance(owner, Page) else "question"
+            self.out.append(
+                make(
+                    "FW308",
+                    self.qn.path,
+                    node.line,
+                    node.column,
+                    f"this condition can never be true, so the {what} {owner.id!r} is never shown",
+                    "check the codes and numbers it compares with, and 'and' versus 'or'",
+                )
+            )
+
+    def err(self, code: str, node: Scalar, pos: int, message: str, hint: str = "") -> None:
+        line, col = position(node, pos)
+        self.out.append(make(code, self.qn.path, line, col, message, hint))
+
+    def test(
+        self,
+        test: c.Test,
+        node: Scalar,
+        available: set[str],
+        owner: Page | Question,
+        resolved: dict[int, c.JSONValue],
+    ) -> None:
+        ref = test.ref
+        q = self.by_id.get(ref.question)
+        if q is None:
+            ids = [x.id for x in self.qn.questions if x.type != "statement"]
+            hint = did_you_mean(ref.question, ids)
+            self.err("FW302", node, ref.pos, f"there is no question {ref.question!r}", hint)
+            return
+        if q.type == "statement":
+            self.err(
+                "FW304",
+                node,
+                ref.pos,
+                f"{q.id!r} is a statement and has no answer",
+                "a condition can only test questions that take an answer",
+            )
+            return
+        if q.id not in available:
+            where = "itself" if q is owner else "a question that is asked later"
+            self.err(
+                "FW303",
+                node,
+                ref.pos,
+                f"{q.id!r} is {where}; a condition can only use earlier answers",
+                "move the question after the one it depends on",
+            )
+            return
+        if not self.item(q, ref, node):
+            return
+        if isinstance(test, c.Answered):
+            return
+        op = "contains" if isinstance(test, c.Contains) else getattr(test, "op", "in")
+        if isinstance(test, c.Contains) != (q.type == "multiple"):
+            hint = (
+                "use: " + f"{q.id} contains CODE"
+                if q.type == "multiple"
+                else "contains is for multiple-choice questions; use == or in [...]"
+            )
+            self.err("FW306", node, ref.pos, f"{op!r} does not fit the {q.type} question {q.id!r}", hint)
+            return
+        if op in ORDERED and not self.ordered(q):
+            self.err(
+                "FW306",
+                node,
+                ref.pos,
+                f"{op!r} needs numbers or dates, but {q.id!r} is a {q.type} question "
+                "whose answers are not numbers",
+                "use == or in [...] with its codes",
+            )
+            return
+        values = test.values if isinstance(test, c.Member) else (test.value,)
+        for lit in values:
+            value = self.value(q, lit, op, node)
+            if value is not None:
+                resolved[lit.pos] = value
+
+    def item(self, q: Question, ref: c.Ref, node: Scalar) -> bool:
+        items = [str(i.code) for i in q.items]
+        if q.type == "matrix" and ref.item is None:
+            self.err(
+                "FW307",
+                node,
+                ref.pos,
+                f"{q.id!r} is a matrix; name one of its items",
+                f"e.g. {q.id}.{items[0]}" if items else "",
+            )
+            return False
+        if q.type != "matrix" and ref.item is not None:
+            self.err(
+                "FW307",
+                node,
+                ref.pos,
+                f"{q.id!r} is a {q.type} question and has no items",
+                f"write {q.id} alone",
+            )
+            return False
+        if ref.item is not None and ref.item not in items:
+            hint = did_you_mean(ref.item, items) or "its items: " + ", ".join(items)
+            self.err("FW307", node, ref.pos, f"the matrix {q.id!r} has no item {ref.item!r}", hint)
+            return False
+        return True
+
+    @staticmethod
+    def ordered(q: Question) -> bool:
+        if q.type in ("number", "date", "scale"):
+            return True
+        if q.type in ("single", "matrix"):
+            return bool(q.options) and all(isinstance(o.code, int) for o in q.options)
+        return False
+
+    def value(self, q: Question, lit: c.Literal, op: str, node: Scalar) -> c.JSONValue | None:
+        def bad(message: str, hint: str = "", code: str = "FW309") -> None:
+            self.err(code, node, lit.pos, message, hint)
+
+        shown = lit.value if lit.kind != "string" else f"'{lit.value}'"
+        if q.type in CHOICE_TYPES:
+            if op in ORDERED and lit.kind == "number":
+                return lit.value
+            codes = {str(o.code): o.code for o in q.choices}
+            if lit.kind != "today" and str(lit.value) in codes:
+                return codes[str(lit.value)]
+            hint = did_you_mean(str(lit.value), list(codes)) or "its codes: " + ", ".join(codes)
+            bad(f"{q.id!r} has no option with the code {shown}", hint, "FW305")
+            return None
+        if q.type == "number":
+            if lit.kind == "number":
+                return lit.value
+            bad(f"{q.id!r} is a number question; compare it with a number, not {shown}")
+            return None
+        if q.type == "date":
+            if lit.kind == "today":
+                return {"today": "today"}
+            if lit.kind == "string" and parse_date(str(lit.value)):
+                return {"date": str(lit.value)}
+            bad(
+                f"{q.id!r} is a date question; compare it with a date, not {shown}",
+                "write the date in quotes as 'YYYY-MM-DD', or use today",
+                "FW404" if lit.kind == "string" else "FW309",
+            )
+            return None
+        if lit.kind == "string":
+            return lit.value
+        bad(
+            f"{q.id!r} is a {q.type} question; put the text it is compared with in quotes",
+            f"{q.id} == '{lit.value}'",
+        )
+        return None
+
+    # --- satisfiability ------------------------------------------------------
+
+    def never_true(self, tree: dict[str, object]) -> bool:
+        fields: dict[str, list[object]] = {}
+        self._collect(tree, fields)
+        domains: list[list[object]] = []
+        for field, literals in fields.items():
+            q = self.by_id[field.split(".")[0]]
+            domains.append(self._domain(q, literals))
+        total = 1
+        for d in domains:
+            total *= len(d)
+        if total > MAX_COMBINATIONS:
+            return False
+        names = list(fields)
+        today = date.today()
+        for combo in itertools.product(*domains):
+            answers = {n: v for n, v in zip(names, combo, strict=True) if v is not None}
+            if c.evaluate(tree, answers, today):
+                return False
+        return True
+
+    def _collect(self, tree: dict[str, object], fields: dict[str, list[object]]) -> None:
+        for key in ("and", "or"):
+            if key in tree:
+                for sub in tree[key]:  # type: ignore[attr-defined]
+                    self._collect(sub, fields)
+                return
+        if "not" in tree:
+            self._collect(tree["not"], fields)  # type: ignore[arg-type]
+            return
+        values = tree.get("values", [tree.get("value")])
+        fields.setdefault(str(tree["field"]), []).extend(values)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _domain(q: Question, literals: list[object]) -> list[object]:
+        if q.type == "multiple":
+            codes = [o.code for o in q.options]
+            named = [x for x in codes if x in literals]
+            rest = [x for x in codes if x not in literals][:1]
+            pool = named + rest
+            if len(pool) > 10:
+                return [None] * (MAX_COMBINATIONS + 1)  # too many: give up, assume possible
+            subsets = itertools.chain.from_iterable(
+                itertools.combinations(pool, n) for n in range(1, len(pool) + 1)
+            )
+            return [None, *[list(s) for s in subsets]]
+        if q.type in CHOICE_TYPES:
+            return [None, *[o.code for o in q.choices]]
+        if q.type == "number":
+            values: set[float] = set()
+            for lit in literals:
+                if isinstance(lit, int | float):
+                    values.update({lit - 1, lit, lit + 1} | ({lit - 0.5, lit + 0.5} if not q.integer else set()))
+            values.update(v for v in (q.minimum, q.maximum) if v is not None)
+            low = q.minimum if q.minimum is not None else float("-inf")
+            high = q.maximum if q.maximum is not None else float("inf")
+            return [None, *sorted(v for v in values if low <= v <= high)] or [None, 0]
+        if q.type == "date":
+            out: list[object] = [None]
+            size = {"year": 4, "month": 7}.get(q.precision, 10)
+            for lit in literals:
+                if isinstance(lit, dict):
+                    base = date.today() if "today" in lit else parse_date(str(lit.get("date")))
+                    if base:
+                        out += [(base + timedelta(days=d)).isoformat()[:size] for d in (-400, -1, 0, 1, 400)]
+            return out
+        return [None, "\x00", *[x for x in literals if isinstance(x, str)]]
+
+
+def check(qn: Questionnaire) -> list[Diagnostic]:
+    return _ConditionChecker(qn).run()

@@ -1,0 +1,288 @@
+"""Load YAML files safely into located nodes (stage 1 of the pipeline).
+
+PyYAML's own constructors are never used: they follow YAML 1.1, where `no`
+is False and `010` is 8, and they keep the last of two duplicate keys. We
+walk the parser's events ourselves, resolve plain scalars by a strict
+YAML 1.2-like rule (anything else stays the text that was written), reject
+every explicit tag but `!!str`, and bound alias expansion so that a
+"billion laughs" file fails at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .diagnostics import Diagnostic, make
+from .yamlnodes import Mapping, Node, Scalar, ScalarValue, Sequence
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_EXPANDED_NODES = 250_000
+MAX_DEPTH = 64
+
+_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+(?=[eE]))([eE][-+]?[0-9]+)?")
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def resolve_plain(text: str) -> ScalarValue:
+    """YAML 1.2 core schema, minus its octal and hex forms: `yes`, `010`, `1:30` stay text."""
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.fullmatch(text):
+        return int(text)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    return text
+
+
+@dataclass
+class LoadedFile:
+    path: str
+    root: Node | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class _Abort(Exception):
+    pass
+
+
+class _Composer:
+    """Builds located nodes from parser events, without recursion."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.diagnostics: list[Diagnostic] = []
+        self.anchors: dict[str, tuple[Node, int]] = {}
+        self.expanded = 0
+
+    def error(self, code: str, mark: yaml.Mark, message: str, hint: str = "") -> None:
+        self.diagnostics.append(make(code, self.path, mark.line + 1, mark.column + 1, message, hint))
+
+    def _count(self, size: int, mark: yaml.Mark) -> None:
+        self.expanded += size
+        if self.expanded > MAX_EXPANDED_NODES:
+            self.error(
+                "FW008",
+                mark,
+                f"the aliases in this file expand to more than {MAX_EXPANDED_NODES:,} values",
+                "a questionnaire never needs this; remove the anchors (&) and aliases (*), "
+                "and use option_lists for repeated options",
+            )
+            raise _Abort
+
+    def _check_tag(self, tag: str | None, mark: yaml.Mark) -> None:
+        if tag is None or tag in ("!", _STR_TAG):
+            return
+        unsafe = "python" in tag
+        self.error(
+            "FW007",
+            mark,
+            f"the YAML tag {tag!r} is {'unsafe and ' if unsafe else ''}not supported",
+            "remove the tag; quote the value if it should be text",
+        )
+
+    def compose(self, events: list[yaml.Event]) -> Node | None:
+        # Each open container: (node, anchor, size, pending key or None).
+        stack: list[list[object]] = []
+        root: Node | None = None
+
+        def attach(node: Node, size: int, mark: yaml.Mark) -> None:
+            nonlocal root
+            if not stack:
+                root = node
+                return
+            frame = stack[-1]
+            parent = frame[0]
+            frame[2] = int(frame[2]) + size  # type: ignore[call-overload]
+            if isinstance(parent, Sequence):
+                parent.items.append(node)
+            elif isinstance(parent, Mapping):
+                if frame[3] is None:
+                    if not isinstance(node, Scalar):
+                        self.error(
+                            "FW103",
+                            mark,
+                            "a mapping key must be a plain value, not a list or mapping",
+                        )
+                        node = Scalar(node.line, node.column, "?", "?")
+                    frame[3] = node
+                else:
+                    key = frame[3]
+                    assert isinstance(key, Scalar)
+                    for existing, _ in parent.items:
+                        if existing.text == key.text:
+                            self.diagnostics.append(
+                                make(
+                                    "FW006",
+                                    self.path,
+                                    key.line,
+                                    key.column,
+                                    f"duplicate key {key.text!r}",
+                                    f"it is already set on line {existing.line}; "
+                                    "YAML would silently keep only the last one",
+                                )
+                            )
+                            break
+                    parent.items.append((key, node))
+                    frame[3] = None
+
+        for event in events:
+            mark = event.start_mark
+            line, col = mark.line + 1, mark.column + 1
+            if isinstance(event, yaml.ScalarEvent):
+                self._check_tag(event.tag, mark)
+                # libyaml reports plain style as '' where PyYAML says None.
+                plain = not event.style and event.tag is None
+                value: ScalarValue = resolve_plain(event.value) if plain else event.value
+                node: Node = Scalar(line, col, value, event.value, "" if plain else event.style or "!")
+                self._count(1, mark)
+                if event.anchor:
+                    self.anchors[event.anchor] = (node, 1)
+                attach(node, 1, mark)
+            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                self._check_tag(event.tag, mark)
+                if len(stack) >= MAX_DEPTH:
+                    self.error("FW005", mark, f"values are nested more than {MAX_DEPTH} deep")
+                    raise _Abort
+                container: Node = (
+                    Mapping(line, col)
+                    if isinstance(event, yaml.MappingStartEvent)
+                    else Sequence(line, col)
+                )
+                stack.append([container, event.anchor, 1, None])
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                container, anchor, size, _ = stack.pop()
+                assert isinstance(container, Node)
+                self._count(1, mark)
+                if anchor:
+                    self.anchors[str(anchor)] = (container, int(size))  # type: ignore[call-overload]
+                attach(container, int(size), mark)  # type: ignore[call-overload]
+            elif isinstance(event, yaml.AliasEvent):
+                target = self.anchors.get(event.anchor or "")
+                if target is None:  # the parser reports undefined aliases itself
+                    continue
+                self._count(target[1], mark)
+                attach(target[0], target[1], mark)
+        return root
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def load_text(path: str, data: bytes) -> LoadedFile:
+    """Parse one file's bytes; problems become diagnostics, never exceptions."""
+    result = LoadedFile(path, None)
+    diags = result.diagnostics
+    if len(data) > MAX_FILE_BYTES:
+        diags.append(
+            make(
+                "FW002",
+                path,
+                1,
+                1,
+                f"the file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                "split the questionnaire or shorten its texts",
+            )
+        )
+        return result
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8", errors="replace")
+        line, col = _position(good, len(good))
+        diags.append(
+            make(
+                "FW003",
+                path,
+                line,
+                col,
+                f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
+                "save the file as UTF-8 (every modern editor can: look for 'Encoding')",
+            )
+        )
+        return result
+    text = text.removeprefix("\ufeff")
+
+    composer = _Composer(path)
+    try:
+        events = list(yaml.parse(text, Loader=_Parser))
+    except yaml.MarkedYAMLError as exc:
+        tab_lines = [
+            n
+            for n, row in enumerate(text.splitlines(), 1)
+            if "\t" in row[: len(row) - len(row.lstrip(" \t"))]
+        ]
+        for n in tab_lines:
+            diags.append(
+                make(
+                    "FW004",
+                    path,
+                    n,
+                    1,
+                    "a tab is used for indentation",
+                    "YAML allows only spaces for indentation; replace the tabs with spaces",
+                )
+            )
+        if not tab_lines:
+            mark = exc.problem_mark or exc.context_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            problem = exc.problem or exc.context or "invalid YAML"
+            diags.append(
+                make(
+                    "FW005",
+                    path,
+                    line,
+                    col,
+                    f"YAML syntax error: {problem}",
+                    "check the indentation and quoting near this spot; text containing "
+                    "': ' or starting with a special character needs quotes",
+                )
+            )
+        return result
+    except yaml.YAMLError as exc:  # unmarked reader errors, e.g. control characters
+        diags.append(make("FW005", path, 1, 1, f"YAML error: {exc}"))
+        return result
+
+    documents = sum(isinstance(e, yaml.DocumentStartEvent) for e in events)
+    if documents > 1:
+        second = [e for e in events if isinstance(e, yaml.DocumentStartEvent)][1]
+        composer.error(
+            "FW009",
+            second.start_mark,
+            "the file holds more than one YAML document",
+            "put each questionnaire in its own file and remove the '---' separator",
+        )
+        events = events[: events.index(second)]
+    try:
+        result.root = composer.compose(events)
+    except _Abort:
+        result.root = None
+    diags.extend(composer.diagnostics)
+    if result.root is None and not diags:
+        diags.append(make("FW011", path, 1, 1, "the file is empty"))
+    return result
+
+
+def load_file(path: Path, display: str | None = None) -> LoadedFile:
+    name = display or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return LoadedFile(name, None, [make("FW001", name, 1, 1, f"cannot read the file: {reason}")])
+    return load_text(name, data)

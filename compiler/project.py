@@ -1,0 +1,85 @@
+"""Find a project's questionnaires and validate them all (load + validate stages)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostic, make
+from .validate import Result, validate_file
+
+QUESTIONNAIRE_DIR = "questionnaire"
+LOCALES_DIR = "locales"
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class ProjectResult:
+    results: list[Result] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def all_diagnostics(self) -> list[Diagnostic]:
+        found = [d for r in self.results for d in r.diagnostics]
+        return sorted(set(found + self.diagnostics))
+
+
+def display_path(path: Path) -> str:
+    """Paths as the user would type them: relative to the working directory when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def find_questionnaires(root: Path, paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    targets = paths or [root / QUESTIONNAIRE_DIR]
+    files: list[Path] = []
+    problems: list[Diagnostic] = []
+    for target in targets:
+        if target.is_dir():
+            found = sorted(p for p in target.iterdir() if p.suffix in SUFFIXES and p.is_file())
+            if not found:
+                problems.append(
+                    make(
+                        "FW011",
+                        display_path(target),
+                        1,
+                        1,
+                        "no questionnaire (*.yaml) in this folder",
+                        f"write one under {QUESTIONNAIRE_DIR}/, or pass the project "
+                        "folder with -C",
+                    )
+                )
+            files.extend(found)
+        else:
+            files.append(target)
+    return files, problems
+
+
+def validate_project(root: Path, paths: list[Path] | None = None) -> ProjectResult:
+    files, problems = find_questionnaires(root, paths or [])
+    out = ProjectResult(diagnostics=problems)
+    for path in files:
+        out.results.append(validate_file(path, display_path(path)))
+    ids: dict[str, str] = {}
+    for result in out.results:
+        qn = result.questionnaire
+        if qn is None or not qn.id:
+            continue
+        if qn.id in ids:
+            node = qn.node.get("id") or qn.node
+            out.diagnostics.append(
+                make(
+                    "FW201",
+                    result.path,
+                    node.line,
+                    node.column,
+                    f"duplicate questionnaire id {qn.id!r}",
+                    f"{ids[qn.id]} uses it too; each questionnaire needs its own id",
+                )
+            )
+        ids.setdefault(qn.id, result.path)
+    return out
