@@ -148,7 +148,9 @@ class _Checker:
         if q.type == "number" and None not in (q.minimum, q.maximum):
             assert q.minimum is not None and q.maximum is not None
             if q.minimum > q.maximum:
-                self.add("FW401", q.get("min") or q.node, f"min {q.minimum} is above max {q.maximum}")
+                self.add(
+                    "FW401", q.get("min") or q.node, f"min {q.minimum} is above max {q.maximum}"
+                )
         if q.type == "date":
             self.dates(q)
 

@@ -116,7 +116,7 @@ def main() -> None:
         cli.main(standalone_mode=True)
     except SystemExit:
         raise
-    except BaseException as exc:  # noqa: BLE001 - the last line of defence
+    except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             click.echo("interrupted", err=True)
             sys.exit(130)

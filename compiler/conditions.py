@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 MAX_LENGTH = 2000
 MAX_NESTING = 32
@@ -327,10 +328,13 @@ def _number(value: object) -> bool:
 
 
 def _compare(op: str, answer: object, target: object) -> bool:
-    if isinstance(answer, str) and isinstance(target, str) and len(answer) < len(target):
-        # a date answered to month or year precision compares at that precision
-        if re.fullmatch(r"\d{4}(-\d{2})?", answer) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", target):
-            target = target[: len(answer)]
+    if (
+        isinstance(answer, str)
+        and isinstance(target, str)
+        and re.fullmatch(r"\d{4}(-\d{2})?", answer)
+        and re.fullmatch(r"\d{4}-\d{2}-\d{2}", target)
+    ):
+        target = target[: len(answer)]  # a date given to month or year compares at that precision
     if op == "==":
         return _same(answer, target)
     if op == "!=":
@@ -340,14 +344,15 @@ def _compare(op: str, answer: object, target: object) -> bool:
     )
     if not comparable:
         return False
-    a, b = answer, target
+    a: Any = answer
+    b: Any = target
     if op == "<":
-        return a < b  # type: ignore[operator]
+        return bool(a < b)
     if op == "<=":
-        return a <= b  # type: ignore[operator]
+        return bool(a <= b)
     if op == ">":
-        return a > b  # type: ignore[operator]
-    return a >= b  # type: ignore[operator]
+        return bool(a > b)
+    return bool(a >= b)
 
 
 def _same(a: object, b: object) -> bool:

@@ -125,7 +125,9 @@ class _ConditionChecker:
                 if q.type == "multiple"
                 else "contains is for multiple-choice questions; use == or in [...]"
             )
-            self.err("FW306", node, ref.pos, f"{op!r} does not fit the {q.type} question {q.id!r}", hint)
+            self.err(
+                "FW306", node, ref.pos, f"{op!r} does not fit the {q.type} question {q.id!r}", hint
+            )
             return
         if op in ORDERED and not self.ordered(q):
             self.err(
@@ -268,11 +270,14 @@ class _ConditionChecker:
             values: set[float] = set()
             for lit in literals:
                 if isinstance(lit, int | float):
-                    values.update({lit - 1, lit, lit + 1} | ({lit - 0.5, lit + 0.5} if not q.integer else set()))
+                    values.update(
+                        {lit - 1, lit, lit + 1}
+                        | ({lit - 0.5, lit + 0.5} if not q.integer else set())
+                    )
             values.update(v for v in (q.minimum, q.maximum) if v is not None)
             low = q.minimum if q.minimum is not None else float("-inf")
             high = q.maximum if q.maximum is not None else float("inf")
-            return [None, *sorted(v for v in values if low <= v <= high)] or [None, 0]
+            return [None, *sorted(v for v in values if low <= v <= high)]
         if q.type == "date":
             out: list[object] = [None]
             size = {"year": 4, "month": 7}.get(q.precision, 10)
@@ -280,7 +285,10 @@ class _ConditionChecker:
                 if isinstance(lit, dict):
                     base = date.today() if "today" in lit else parse_date(str(lit.get("date")))
                     if base:
-                        out += [(base + timedelta(days=d)).isoformat()[:size] for d in (-400, -1, 0, 1, 400)]
+                        out += [
+                            (base + timedelta(days=d)).isoformat()[:size]
+                            for d in (-400, -1, 0, 1, 400)
+                        ]
             return out
         return [None, "\x00", *[x for x in literals if isinstance(x, str)]]
 

@@ -11,10 +11,10 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -87,9 +87,7 @@ class Diagnostic:
         )
 
 
-def make(
-    code: str, file: str, line: int, column: int, message: str, hint: str = ""
-) -> Diagnostic:
+def make(code: str, file: str, line: int, column: int, message: str, hint: str = "") -> Diagnostic:
     """Build a diagnostic with the code's registered severity."""
     severity = CODES[code][0]
     return Diagnostic(file, line, column, code, message, hint, severity)
@@ -161,9 +159,7 @@ def summary(diagnostics: list[Diagnostic]) -> str:
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = len(diagnostics) - errors
     plural = {1: ""}
-    return (
-        f"{errors} error{plural.get(errors, 's')}, {warnings} warning{plural.get(warnings, 's')}"
-    )
+    return f"{errors} error{plural.get(errors, 's')}, {warnings} warning{plural.get(warnings, 's')}"
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

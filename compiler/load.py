@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -68,10 +69,12 @@ class _Composer:
         self.anchors: dict[str, tuple[Node, int]] = {}
         self.expanded = 0
 
-    def error(self, code: str, mark: yaml.Mark, message: str, hint: str = "") -> None:
-        self.diagnostics.append(make(code, self.path, mark.line + 1, mark.column + 1, message, hint))
+    def error(self, code: str, mark: Any, message: str, hint: str = "") -> None:
+        self.diagnostics.append(
+            make(code, self.path, mark.line + 1, mark.column + 1, message, hint)
+        )
 
-    def _count(self, size: int, mark: yaml.Mark) -> None:
+    def _count(self, size: int, mark: Any) -> None:
         self.expanded += size
         if self.expanded > MAX_EXPANDED_NODES:
             self.error(
@@ -83,7 +86,7 @@ class _Composer:
             )
             raise _Abort
 
-    def _check_tag(self, tag: str | None, mark: yaml.Mark) -> None:
+    def _check_tag(self, tag: str | None, mark: Any) -> None:
         if tag is None or tag in ("!", _STR_TAG):
             return
         unsafe = "python" in tag
@@ -96,17 +99,17 @@ class _Composer:
 
     def compose(self, events: list[yaml.Event]) -> Node | None:
         # Each open container: (node, anchor, size, pending key or None).
-        stack: list[list[object]] = []
+        stack: list[list[Any]] = []
         root: Node | None = None
 
-        def attach(node: Node, size: int, mark: yaml.Mark) -> None:
+        def attach(node: Node, size: int, mark: Any) -> None:
             nonlocal root
             if not stack:
                 root = node
                 return
             frame = stack[-1]
             parent = frame[0]
-            frame[2] = int(frame[2]) + size  # type: ignore[call-overload]
+            frame[2] += size
             if isinstance(parent, Sequence):
                 parent.items.append(node)
             elif isinstance(parent, Mapping):
@@ -140,14 +143,16 @@ class _Composer:
                     frame[3] = None
 
         for event in events:
-            mark = event.start_mark
+            mark: Any = event.start_mark
             line, col = mark.line + 1, mark.column + 1
             if isinstance(event, yaml.ScalarEvent):
                 self._check_tag(event.tag, mark)
                 # libyaml reports plain style as '' where PyYAML says None.
                 plain = not event.style and event.tag is None
                 value: ScalarValue = resolve_plain(event.value) if plain else event.value
-                node: Node = Scalar(line, col, value, event.value, "" if plain else event.style or "!")
+                node: Node = Scalar(
+                    line, col, value, event.value, "" if plain else event.style or "!"
+                )
                 self._count(1, mark)
                 if event.anchor:
                     self.anchors[event.anchor] = (node, 1)
@@ -165,11 +170,10 @@ class _Composer:
                 stack.append([container, event.anchor, 1, None])
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 container, anchor, size, _ = stack.pop()
-                assert isinstance(container, Node)
                 self._count(1, mark)
                 if anchor:
-                    self.anchors[str(anchor)] = (container, int(size))  # type: ignore[call-overload]
-                attach(container, int(size), mark)  # type: ignore[call-overload]
+                    self.anchors[str(anchor)] = (container, size)
+                attach(container, size, mark)
             elif isinstance(event, yaml.AliasEvent):
                 target = self.anchors.get(event.anchor or "")
                 if target is None:  # the parser reports undefined aliases itself
@@ -284,5 +288,7 @@ def load_file(path: Path, display: str | None = None) -> LoadedFile:
         data = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        return LoadedFile(name, None, [make("FW001", name, 1, 1, f"cannot read the file: {reason}")])
+        return LoadedFile(
+            name, None, [make("FW001", name, 1, 1, f"cannot read the file: {reason}")]
+        )
     return load_text(name, data)

@@ -148,8 +148,8 @@ def build_options(node: Node | None) -> list[Option]:
                     specify_node=value.get("specify"),
                 )
             )
-        elif (label := _str(value)) is not None:
-            out.append(Option(code, label, key))
+        elif (text := _str(value)) is not None:
+            out.append(Option(code, text, key))
     return out
 
 

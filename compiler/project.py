@@ -49,8 +49,7 @@ def find_questionnaires(root: Path, paths: list[Path]) -> tuple[list[Path], list
                         1,
                         1,
                         "no questionnaire (*.yaml) in this folder",
-                        f"write one under {QUESTIONNAIRE_DIR}/, or pass the project "
-                        "folder with -C",
+                        f"write one under {QUESTIONNAIRE_DIR}/, or pass the project folder with -C",
                     )
                 )
             files.extend(found)

@@ -54,10 +54,12 @@ _TYPE_NAMES = {
     "null": "nothing",
 }
 _YAML11_BOOL = re.compile(r"(?i)yes|no|on|off|y|n")
-_YAML11_NUMBER = re.compile(r"[-+]?(0[0-9_]+|0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9][0-9_]*(:[0-5]?[0-9])+|[0-9]+(_[0-9]+)+)")
+_YAML11_NUMBER = re.compile(
+    r"[-+]?(0[0-9_]+|0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9][0-9_]*(:[0-5]?[0-9])+|[0-9]+(_[0-9]+)+)"
+)
 
 
-def _found(value: object) -> str:
+def _found(value: Any) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, bool):
@@ -87,17 +89,19 @@ def _context(root: Node, path: list[str | int]) -> str:
 
 def _schema_diagnostic(path: str, root: Node, err: jsonschema.ValidationError) -> list[Diagnostic]:
     loc = list(err.absolute_path)
-    node, key = locate(root, loc)
-    where = key or node
+    node, _ = locate(root, loc)
     ctx = _context(root, loc)
     name = f"{loc[-1]!s}" if loc and isinstance(loc[-1], str) else "value"
     v = err.validator
+    schema_: Any = err.schema
+    expected_value: Any = err.validator_value
+    instance: Any = err.instance
 
     def diag(code: str, at: Node, message: str, hint: str = "") -> Diagnostic:
         return make(code, path, at.line, at.column, message, hint)
 
-    if v == "additionalProperties" and err.validator_value is False and isinstance(node, Mapping):
-        allowed = sorted(err.schema.get("properties", {}))
+    if v == "additionalProperties" and expected_value is False and isinstance(node, Mapping):
+        allowed = sorted(schema_.get("properties", {}))
         out = []
         for k, _ in node:
             if k.text not in allowed:
@@ -105,7 +109,7 @@ def _schema_diagnostic(path: str, root: Node, err: jsonschema.ValidationError) -
                 out.append(diag("FW101", k, f"unknown key {k.text!r}{ctx}", hint))
         return out
     if v == "required":
-        missing = [m for m in err.validator_value if m not in (err.instance or {})]
+        missing = [m for m in expected_value if m not in (instance or {})]
         return [diag("FW102", node, f"missing required key {m!r}{ctx}") for m in missing]
     if "propertyNames" in err.absolute_schema_path:
         bad = str(err.instance)
@@ -121,9 +125,8 @@ def _schema_diagnostic(path: str, root: Node, err: jsonschema.ValidationError) -
             )
         ]
     if v == "type":
-        expected = err.validator_value
-        expected = expected if isinstance(expected, list) else [expected]
-        words = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
+        expected = expected_value if isinstance(expected_value, list) else [expected_value]
+        words = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in expected)
         hint = ""
         raw = node.raw if isinstance(node, Scalar) and node.plain else ""
         if "boolean" in expected and _YAML11_BOOL.fullmatch(raw):
@@ -131,7 +134,7 @@ def _schema_diagnostic(path: str, root: Node, err: jsonschema.ValidationError) -
         elif {"integer", "number"} & set(expected) and _YAML11_NUMBER.fullmatch(raw):
             hint = f"formwright reads {raw} as text, not as YAML 1.1 would; write a plain number"
         elif "string" in expected and isinstance(err.instance, int | float | bool):
-            hint = f"put it in quotes to keep it as written: {name}: \"{raw or err.instance}\""
+            hint = f'put it in quotes to keep it as written: {name}: "{raw or err.instance}"'
         return [
             diag("FW103", node, f"{name}{ctx} must be {words}, found {_found(err.instance)}", hint)
         ]
@@ -145,11 +148,11 @@ def _schema_diagnostic(path: str, root: Node, err: jsonschema.ValidationError) -
             )
         ]
     if v == "enum":
-        choices = [str(c) for c in err.validator_value]
+        choices = [str(c) for c in expected_value]
         hint = did_you_mean(str(err.instance), choices) or "choose one of: " + ", ".join(choices)
         return [diag("FW104", node, f"{_found(err.instance)} is not a valid {name}{ctx}", hint)]
     if v == "pattern":
-        desc = err.schema.get("description", "")
+        desc = schema_.get("description", "")
         code = "FW105" if name in ("id", "options") or loc[-1] == "id" else "FW104"
         return [diag(code, node, f"{_found(err.instance)} is not a valid {name}{ctx}", desc)]
     if v in ("minItems", "minProperties", "minLength"):

@@ -1,0 +1,105 @@
+"""Build every questionnaire of a project into static files (stages 1–4 together).
+
+Output, per questionnaire (byte-identical for the same input):
+
+    build/<id>/index.html            language chooser
+    build/<id>/<lang>/index.html     the form
+    build/<id>/<lang>/thanks.html    after a successful submission
+    build/<id>/<lang>/error.html     after a rejected submission without JavaScript
+    build/<id>/assets/form.<hash>.css|js
+    build/<id>/manifest.json         the compiled questionnaire
+    build/<id>/response.schema.json  JSON Schema of one response
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .compile import manifest, response_schema
+from .diagnostics import Diagnostic, has_errors
+from .estimate import estimate_minutes
+from .model import Questionnaire
+from .project import display_path, validate_project
+from .render import PageRenderer
+from .texts import TextLookup, source_texts
+
+ASSETS = {"css": "form.css", "js": "form.js"}
+
+
+@dataclass
+class BuildOutcome:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    failed: bool = False
+
+
+def asset_bytes() -> dict[str, tuple[str, bytes]]:
+    """Each static asset's content-hashed file name and bytes."""
+    folder = resources.files("compiler").joinpath("static")
+    out = {}
+    for kind, name in ASSETS.items():
+        data = folder.joinpath(name).read_bytes()
+        digest = hashlib.sha256(data).hexdigest()[:12]
+        stem, ext = name.rsplit(".", 1)
+        out[kind] = (f"{stem}.{digest}.{ext}", data)
+    return out
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _write(path: Path, data: bytes | str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def build_questionnaire(qn: Questionnaire, out: Path) -> list[Path]:
+    """Write one questionnaire's folder; returns the files written."""
+    target = out / qn.id
+    if target.exists():
+        shutil.rmtree(target)  # stale languages or assets must not linger
+    assets = asset_bytes()
+    files: dict[Path, bytes | str] = {}
+    for name, content in assets.values():
+        files[target / "assets" / name] = content
+    names = {kind: name for kind, (name, _) in assets.items()}
+    languages = [qn.language]  # translations arrive with locale files
+    man = manifest(qn, languages)
+    files[target / "manifest.json"] = _json(man)
+    files[target / "response.schema.json"] = _json(response_schema(man))
+    source = source_texts(qn)
+    minutes = estimate_minutes(qn)
+    chooser = None
+    for lang in languages:
+        renderer = PageRenderer(qn, TextLookup(source, qn.language), names)
+        files[target / lang / "index.html"] = renderer.form(minutes)
+        files[target / lang / "thanks.html"] = renderer.thanks()
+        files[target / lang / "error.html"] = renderer.error()
+        if lang == qn.language:
+            chooser = renderer.chooser(languages)
+    assert chooser is not None
+    files[target / "index.html"] = chooser
+    for path, data in files.items():
+        _write(path, data)
+    return sorted(files)
+
+
+def build_project(root: Path, out: Path, strict: bool = False) -> BuildOutcome:
+    result = validate_project(root)
+    outcome = BuildOutcome(diagnostics=result.all_diagnostics)
+    if has_errors(outcome.diagnostics, strict) or not result.results:
+        outcome.failed = True
+        return outcome
+    for r in result.results:
+        assert r.questionnaire is not None
+        written = build_questionnaire(r.questionnaire, out)
+        where = display_path(out / r.questionnaire.id)
+        outcome.written.append(f"built {r.questionnaire.id}: {len(written)} files in {where}")
+    return outcome

@@ -1,0 +1,159 @@
+"""Compile a validated questionnaire into its manifest (stage 3).
+
+manifest.json is the contract with everything downstream: the browser's
+script, the endpoint, exports and codebooks read only this. It holds every
+field with its type, options, limits and condition syntax tree, plus the
+source-language texts for codebooks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .checks import data_columns
+from .estimate import estimate_minutes
+from .model import Option, Question, Questionnaire
+
+MANIFEST_FORMAT = 1
+SPECIFY_MAX_LENGTH = 500
+UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+DATE_PATTERNS = {
+    "day": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+    "month": "^[0-9]{4}-[0-9]{2}$",
+    "year": "^[0-9]{4}$",
+}
+
+
+def _options(options: list[Option]) -> list[dict[str, Any]]:
+    out = []
+    for o in options:
+        entry: dict[str, Any] = {"code": o.code, "label": o.label}
+        if o.specify is not None:
+            entry["specify"] = o.specify
+        if o.exclusive:
+            entry["exclusive"] = True
+        out.append(entry)
+    return out
+
+
+def _question(q: Question) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": q.id, "type": q.type, "page": q.page.id, "text": q.text}
+    if q.hint:
+        entry["hint"] = q.hint
+    if q.type != "statement":
+        entry["required"] = q.required
+    entry["condition"] = q.condition_json
+    if q.type in ("single", "multiple", "matrix"):
+        entry["options"] = _options(q.options)
+    if q.type == "matrix":
+        entry["items"] = _options(q.items)
+    if q.type == "scale":
+        entry["points"] = _options(q.points)
+        entry["extra"] = _options(q.extra)
+    if q.type == "multiple" and q.max_choices is not None:
+        entry["max_choices"] = q.max_choices
+    if q.type in ("text", "textarea") and q.max_length is not None:
+        entry["max_length"] = q.max_length
+    if q.type == "number":
+        entry.update(min=q.minimum, max=q.maximum, integer=q.integer)
+    if q.type == "date":
+        entry.update(precision=q.precision, min=q.date_min, max=q.date_max)
+    if q.type != "statement":
+        entry["columns"] = [name for name, _ in data_columns(q)]
+    return entry
+
+
+def manifest(qn: Questionnaire, languages: list[str]) -> dict[str, Any]:
+    return {
+        "formwright": MANIFEST_FORMAT,
+        "id": qn.id,
+        "version": qn.version,
+        "title": qn.title,
+        "language": qn.language,
+        "languages": languages,
+        "endpoint": qn.endpoint,
+        "quick_exit": qn.quick_exit,
+        "estimated_minutes": estimate_minutes(qn),
+        "pages": [
+            {
+                "id": p.id,
+                "title": p.title,
+                "condition": p.condition_json,
+                "questions": [q.id for q in p.questions],
+            }
+            for p in qn.pages
+        ],
+        "questions": [_question(q) for q in qn.questions],
+    }
+
+
+def _codes(options: list[dict[str, Any]]) -> list[Any]:
+    return [o["code"] for o in options]
+
+
+def _answer_schemas(q: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """JSON Schema of each answer field one question contributes."""
+    qid, kind = q["id"], q["type"]
+    fields: dict[str, dict[str, Any]] = {}
+    if kind == "single":
+        fields[qid] = {"enum": _codes(q["options"])}
+    elif kind == "multiple":
+        fields[qid] = {
+            "type": "array",
+            "items": {"enum": _codes(q["options"])},
+            "uniqueItems": True,
+        }
+        if "max_choices" in q:
+            fields[qid]["maxItems"] = q["max_choices"]
+    elif kind == "matrix":
+        for item in q["items"]:
+            fields[f"{qid}.{item['code']}"] = {"enum": _codes(q["options"])}
+    elif kind == "scale":
+        fields[qid] = {"enum": _codes(q["points"]) + _codes(q["extra"])}
+    elif kind in ("text", "textarea"):
+        fields[qid] = {"type": "string"}
+        if "max_length" in q:
+            fields[qid]["maxLength"] = q["max_length"]
+    elif kind == "number":
+        fields[qid] = {"type": "integer" if q["integer"] else "number"}
+        for key, word in (("min", "minimum"), ("max", "maximum")):
+            if q[key] is not None:
+                fields[qid][word] = q[key]
+    elif kind == "date":
+        fields[qid] = {"type": "string", "pattern": DATE_PATTERNS[q["precision"]]}
+    for option in q.get("options", []):
+        if "specify" in option:
+            fields[f"{qid}.{option['code']}"] = {
+                "type": "string",
+                "maxLength": SPECIFY_MAX_LENGTH,
+            }
+    return fields
+
+
+def response_schema(man: dict[str, Any]) -> dict[str, Any]:
+    """JSON Schema (2020-12) of one response as the form's script posts it.
+
+    Conditions and required-on-the-path-taken need the condition evaluator,
+    so the endpoint checks those beyond this schema.
+    """
+    answers: dict[str, Any] = {}
+    for q in man["questions"]:
+        answers.update(_answer_schemas(q))
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"A response to {man['title']} (version {man['version']})",
+        "type": "object",
+        "properties": {
+            "questionnaire": {"const": man["id"]},
+            "version": {"const": man["version"]},
+            "language": {"enum": man["languages"]},
+            "submission_id": {"type": "string", "pattern": UUID_PATTERN},
+            "answers": {
+                "type": "object",
+                "properties": answers,
+                "additionalProperties": False,
+            },
+        },
+        "required": ["questionnaire", "version", "language", "answers"],
+        "additionalProperties": False,
+    }

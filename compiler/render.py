@@ -1,0 +1,313 @@
+"""Render the HTML pages of one questionnaire in one language (stage 4).
+
+Templates get small view objects, never raw YAML: every text arrives as a
+`Text` that knows its language, so a fragment still in the source language
+is marked with its own `lang` (WCAG 3.1.2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from . import richtext
+from .compile import SPECIFY_MAX_LENGTH
+from .describe import Describer
+from .model import Option, Page, Question, Questionnaire
+from .strings import Strings, babel_locale
+from .texts import Text, TextLookup
+
+JS_STRINGS = [
+    "page_of",
+    "error_prefix",
+    "sending",
+    "err_required_choice",
+    "err_required_text",
+    "err_too_many",
+    "err_exclusive",
+    "err_too_long",
+    "err_number",
+    "err_integer",
+    "err_min",
+    "err_max",
+    "err_date",
+    "err_date_min",
+    "err_date_max",
+    "err_send",
+    "chars_left",
+    "chars_over",
+    "chars_limit",
+]
+DATE_PARTS = {
+    "day": [("day", 2, 2), ("month", 2, 2), ("year", 4, 4)],
+    "month": [("month", 2, 2), ("year", 4, 4)],
+    "year": [("year", 4, 4)],
+}
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("compiler", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def direction(lang: str) -> str:
+    locale = babel_locale(lang)
+    return "rtl" if locale and locale.character_order == "right-to-left" else "ltr"
+
+
+def native_name(lang: str) -> str:
+    locale = babel_locale(lang)
+    name = (locale.get_display_name(locale) if locale else None) or lang
+    return name[:1].upper() + name[1:]
+
+
+def csp(endpoint: str) -> str:
+    """Only this site's own files; answers go only to the endpoint."""
+    target = "'self'"
+    if endpoint.startswith("https://"):
+        parts = urlsplit(endpoint)
+        target = f"{parts.scheme}://{parts.netloc}"
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src {target}; form-action {target}; base-uri 'none'"
+    )
+
+
+@dataclass
+class ViewOption:
+    fid: str
+    code: int | str
+    label: Text
+    specify: Text | None = None
+    exclusive: bool = False
+    extra_first: bool = False
+
+
+@dataclass
+class ViewItem:
+    fid: str
+    code: int | str
+    label: Text
+    options: list[ViewOption]
+
+
+@dataclass
+class ViewQuestion:
+    id: str
+    type: str
+    text: Text
+    hint: Text | None
+    required: bool
+    note: str | None
+    source: Question
+    options: list[ViewOption] = field(default_factory=list)
+    items: list[ViewItem] = field(default_factory=list)
+    date_parts: list[dict[str, Any]] = field(default_factory=list)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.source, name)
+
+
+@dataclass
+class ViewPage:
+    id: str
+    title: Text
+    note: str | None
+    questions: list[ViewQuestion]
+
+
+class PageRenderer:
+    def __init__(self, qn: Questionnaire, tx: TextLookup, assets: dict[str, str]) -> None:
+        self.qn = qn
+        self.tx = tx
+        self.lang = tx.lang
+        self.t = Strings(self.lang)
+        self.assets = assets
+        questions = {q.id: q for q in qn.questions}
+        self.describe = Describer(self.t, questions, self.plain_text, self.plain_label)
+
+    # --- texts -------------------------------------------------------------
+
+    def show(self, text: Text) -> Markup:
+        if text.lang == self.lang:
+            return escape(text.value)
+        return Markup('<span lang="{}" dir="{}">{}</span>').format(
+            text.lang, direction(text.lang), text.value
+        )
+
+    def md(self, text: Text) -> Markup:
+        html = richtext.render(text.value)
+        if text.lang == self.lang:
+            return html
+        return Markup('<div lang="{}" dir="{}">{}</div>').format(
+            text.lang, direction(text.lang), html
+        )
+
+    def label(self, q: Question, option: Option) -> Text:
+        if q.type == "scale":
+            return self.tx.option(q, option, "points" if option in q.points else "extra")
+        return self.tx.option(q, option)
+
+    def plain_text(self, q: Question) -> str:
+        return self.tx.question(q).value
+
+    def plain_label(self, q: Question, option: Option) -> str:
+        if option in q.items:
+            return self.tx.option(q, option, "items").value
+        return self.label(q, option).value
+
+    def note(self, owner: Page | Question, key: str) -> str | None:
+        if owner.condition_json is None:
+            return None
+        return self.t(key, condition=self.describe(owner.condition_json))
+
+    # --- view models -------------------------------------------------------
+
+    def options(self, q: Question, prefix: str, options: list[Option]) -> list[ViewOption]:
+        out = []
+        for o in options:
+            specify = self.tx.specify(q, o) if o.specify else None
+            first_extra = q.type == "scale" and bool(q.extra) and o is q.extra[0]
+            fid = f"{prefix}--{o.code}"
+            out.append(ViewOption(fid, o.code, self.label(q, o), specify, o.exclusive, first_extra))
+        return out
+
+    def question(self, q: Question) -> ViewQuestion:
+        view = ViewQuestion(
+            id=q.id,
+            type=q.type,
+            text=self.tx.question(q),
+            hint=self.tx.question(q, "hint") if q.hint else None,
+            required=q.required,
+            note=self.note(q, "note_question"),
+            source=q,
+        )
+        view.options = self.options(q, f"f-{q.id}", q.choices)
+        if q.type == "matrix":
+            for item in q.items:
+                prefix = f"f-{q.id}--{item.code}"
+                options = self.options(q, prefix, q.options)
+                label = self.tx.option(q, item, "items")
+                view.items.append(ViewItem(prefix, item.code, label, options))
+        if q.type == "date":
+            view.date_parts = [
+                {"name": name, "width": width, "maxlength": size}
+                for name, width, size in DATE_PARTS.get(q.precision, DATE_PARTS["day"])
+            ]
+        return view
+
+    def script_data(self) -> dict[str, Any]:
+        """What the form's script needs: conditions, limits and messages; no texts twice."""
+        questions = []
+        for q in self.qn.questions:
+            entry: dict[str, Any] = {"id": q.id, "type": q.type, "required": q.required}
+            if q.condition_json:
+                entry["condition"] = q.condition_json
+            if q.type in ("single", "multiple", "matrix", "scale"):
+                entry["codes"] = [o.code for o in q.choices]
+            if q.type == "matrix":
+                entry["items"] = [i.code for i in q.items]
+            exclusive = [o.code for o in q.options if o.exclusive]
+            if exclusive:
+                entry["exclusive"] = exclusive
+            for key, value in (
+                ("max_choices", q.max_choices),
+                ("max_length", q.max_length),
+                ("min", q.minimum if q.type == "number" else q.date_min),
+                ("max", q.maximum if q.type == "number" else q.date_max),
+            ):
+                if value is not None:
+                    entry[key] = value
+            if q.type == "number":
+                entry["integer"] = q.integer
+            if q.type == "date":
+                entry["precision"] = q.precision
+            questions.append(entry)
+        return {
+            "lang": self.lang,
+            "questionnaire": self.qn.id,
+            "version": self.qn.version,
+            "endpoint": self.qn.endpoint,
+            "pages": [
+                {
+                    "id": p.id,
+                    "condition": p.condition_json,
+                    "questions": [q.id for q in p.questions],
+                }
+                for p in self.qn.pages
+            ],
+            "questions": questions,
+            "strings": {key: self.t.plural_forms(key) for key in JS_STRINGS},
+        }
+
+    # --- pages -------------------------------------------------------------
+
+    def context(self, prefix: str = "../", **extra: Any) -> dict[str, Any]:
+        """`prefix` leads from the page's folder to the questionnaire's folder."""
+        return {
+            "lang": self.lang,
+            "dir": direction(self.lang),
+            "t": self.t,
+            "site_title": self.show(self.tx("title")),
+            "quick_exit": self.qn.quick_exit,
+            "assets": {kind: f"{prefix}assets/{name}" for kind, name in self.assets.items()},
+            "csp": csp(self.qn.endpoint),
+            **extra,
+        }
+
+    def form(self, estimated_minutes: int) -> str:
+        pages = [
+            ViewPage(
+                id=p.id,
+                title=self.tx(f"pages.{p.id}.title"),
+                note=self.note(p, "note_page"),
+                questions=[self.question(q) for q in p.questions],
+            )
+            for p in self.qn.pages
+        ]
+        intro = self.md(self.tx("intro")) if self.qn.intro else None
+        template = environment().get_template("form.html")
+        template.globals["specify_max"] = SPECIFY_MAX_LENGTH
+        return template.render(
+            self.context(
+                qn=self.qn,
+                pages=pages,
+                intro=intro,
+                estimated_minutes=estimated_minutes,
+                endpoint=self.qn.endpoint,
+                data=self.script_data(),
+                show=self.show,
+                md=self.md,
+            )
+        )
+
+    def thanks(self) -> str:
+        statements = [
+            self.md(self.tx.question(q))
+            for q in self.qn.questions
+            if q.type == "statement" and q.condition_json is None
+        ]
+        return environment().get_template("thanks.html").render(self.context(statements=statements))
+
+    def error(self) -> str:
+        return environment().get_template("error.html").render(self.context())
+
+    def chooser(self, languages: list[str]) -> str:
+        entries = [
+            {"tag": tag, "name": native_name(tag), "dir": direction(tag)} for tag in languages
+        ]
+        return (
+            environment()
+            .get_template("chooser.html")
+            .render(self.context(prefix="", languages=entries))
+        )

@@ -1,0 +1,392 @@
+/* formwright form script: progressive enhancement of a form that works without it.
+   No framework, no storage of any kind (no cookies, localStorage or sessionStorage).
+   The condition evaluator follows compiler/conditions.py rule for rule; the test
+   suite runs both on the same cases. */
+(function (root) {
+  "use strict";
+
+  // ---- the condition evaluator (shared with Node for the parity tests) ----
+  function isNumber(v) { return typeof v === "number" && isFinite(v); }
+  function answered(v) { return v !== undefined && v !== null && v !== "" && !(Array.isArray(v) && v.length === 0); }
+  function same(a, b) { return isNumber(a) && isNumber(b) ? a === b : typeof a === typeof b && a === b; }
+  function operand(v, today) {
+    if (v !== null && typeof v === "object") return "today" in v ? today : v.date;
+    return v;
+  }
+  function compare(op, a, b) {
+    if (typeof a === "string" && typeof b === "string" && a.length < b.length &&
+        /^\d{4}(-\d{2})?$/.test(a) && /^\d{4}-\d{2}-\d{2}$/.test(b)) {
+      b = b.slice(0, a.length); // a date answered to month or year compares at that precision
+    }
+    if (op === "==") return same(a, b);
+    if (op === "!=") return !same(a, b);
+    if (!((isNumber(a) && isNumber(b)) || (typeof a === "string" && typeof b === "string"))) return false;
+    if (op === "<") return a < b;
+    if (op === "<=") return a <= b;
+    if (op === ">") return a > b;
+    return a >= b;
+  }
+  function evaluate(node, answers, today) {
+    if ("and" in node) return node.and.every(function (n) { return evaluate(n, answers, today); });
+    if ("or" in node) return node.or.some(function (n) { return evaluate(n, answers, today); });
+    if ("not" in node) return !evaluate(node.not, answers, today);
+    var answer = Object.prototype.hasOwnProperty.call(answers, node.field) ? answers[node.field] : undefined;
+    if (!answered(answer)) return false;
+    if (node.op === "answered") return true;
+    if (node.op === "contains") {
+      var target = operand(node.value, today);
+      return Array.isArray(answer) && answer.some(function (a) { return same(a, target); });
+    }
+    if (node.op === "in" || node.op === "not in") {
+      var found = node.values.some(function (v) { return compare("==", answer, operand(v, today)); });
+      return node.op === "in" ? found : !found;
+    }
+    return compare(node.op, answer, operand(node.value, today));
+  }
+  if (typeof module === "object" && module.exports) { module.exports = { evaluate: evaluate }; return; }
+
+  var doc = root.document;
+
+  // ---- quick exit: the button, or Shift pressed three times ----
+  var exit = doc.querySelector("[data-fw-exit]");
+  if (exit) {
+    var leave = function () {
+      doc.body.innerHTML = "";
+      doc.title = ".";
+      root.location.replace(exit.href); // replace: Back does not return here
+    };
+    var presses = [];
+    exit.addEventListener("click", function (e) { e.preventDefault(); leave(); });
+    doc.addEventListener("keydown", function (e) {
+      if (e.key !== "Shift") { presses = []; return; }
+      if (e.repeat) return;
+      var now = Date.now();
+      presses = presses.filter(function (t) { return now - t < 2000; });
+      presses.push(now);
+      if (presses.length >= 3) leave();
+    });
+  }
+
+  var form = doc.querySelector("[data-fw-form]");
+  if (!form) return;
+  var data = JSON.parse(doc.getElementById("fw-data").textContent);
+  var S = data.strings;
+  doc.documentElement.classList.add("fw-js");
+  form.noValidate = true;
+
+  var rules = null, numbers = null;
+  try { rules = new Intl.PluralRules(data.lang); numbers = new Intl.NumberFormat(data.lang); } catch (e) { /* old browser */ }
+  function fmt(n) { return numbers ? numbers.format(n) : String(n); }
+  function msg(key, values, count) {
+    var forms = S[key], text = forms.other;
+    values = values || {};
+    if (count !== undefined) {
+      text = (rules && forms[rules.select(count)]) || forms.other;
+      values.count = fmt(count);
+    }
+    return text.replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
+  }
+  function $$(sel, el) { return Array.prototype.slice.call((el || doc).querySelectorAll(sel)); }
+  function box(q) { return doc.getElementById("q-" + q.id); }
+  function field(name) { return $$("[name]", form).filter(function (el) { return el.name === name; }); }
+  function pad(v, n) { v = String(v).trim(); while (v.length < n) v = "0" + v; return v; }
+  function todayISO() {
+    var d = new Date();
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1, 2) + "-" + pad(d.getDate(), 2);
+  }
+  function codeOf(q, value) {
+    for (var i = 0; i < q.codes.length; i++) if (String(q.codes[i]) === value) return q.codes[i];
+    return undefined;
+  }
+
+  // ---- reading answers from the form ----
+  function dateValue(q) {
+    var parts = { year: "", month: "01", day: "01" }, size = { year: 4, month: 7, day: 10 }[q.precision];
+    var filled = 0, total = 0;
+    ["day", "month", "year"].forEach(function (p) {
+      var el = field(q.id + ":" + p)[0];
+      if (!el) return;
+      total++;
+      if (el.value.trim()) { filled++; parts[p] = el.value; }
+    });
+    if (filled === 0) return undefined;
+    if (filled < total || !/^\d{1,4}$/.test(parts.year.trim()) || !/^\d{1,2}$/.test(parts.month.trim()) ||
+        !/^\d{1,2}$/.test(parts.day.trim())) return null;
+    var y = +parts.year, m = +parts.month, d = +parts.day, dt = new Date(Date.UTC(y, m - 1, d));
+    if (y < 1000 || dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d) return null;
+    return (pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)).slice(0, size);
+  }
+  function read(q, into) {
+    var checked = function (name) { return field(name).filter(function (el) { return el.checked; }); };
+    if (q.type === "single" || q.type === "scale") {
+      var c = checked(q.id)[0];
+      if (c) into[q.id] = codeOf(q, c.value);
+    } else if (q.type === "multiple") {
+      var list = checked(q.id).map(function (el) { return codeOf(q, el.value); });
+      if (list.length) into[q.id] = list;
+    } else if (q.type === "matrix") {
+      q.items.forEach(function (item) {
+        var c2 = checked(q.id + "." + item)[0];
+        if (c2) into[q.id + "." + item] = codeOf(q, c2.value);
+      });
+    } else if (q.type === "number") {
+      var raw = (field(q.id)[0] || {}).value;
+      if (raw && raw.trim() !== "" && isFinite(Number(raw))) into[q.id] = Number(raw);
+    } else if (q.type === "date") {
+      var dv = dateValue(q);
+      if (dv) into[q.id] = dv;
+    } else if (q.type !== "statement") {
+      var text = (field(q.id)[0] || {}).value || "";
+      if (text.trim()) into[q.id] = text;
+    }
+    $$(".fw-specify input", box(q)).forEach(function (el) {
+      var opt = doc.getElementById(el.id.replace(/--specify$/, ""));
+      if (opt && opt.checked && el.value.trim()) into[el.name] = el.value;
+    });
+  }
+
+  // ---- conditions: show what applies, clear and disable what does not ----
+  var byId = {};
+  data.questions.forEach(function (q) { byId[q.id] = q; });
+  var pageShown = {};
+  function apply() {
+    var acc = {}, today = todayISO();
+    data.pages.forEach(function (p) {
+      var pageOn = !p.condition || evaluate(p.condition, acc, today);
+      pageShown[p.id] = pageOn;
+      p.questions.forEach(function (id) {
+        var q = byId[id], el = box(q);
+        var on = pageOn && (!q.condition || evaluate(q.condition, acc, today));
+        if (!on && !el.hidden) {
+          $$("input, textarea", el).forEach(function (i) {
+            if (i.type === "radio" || i.type === "checkbox") i.checked = false; else i.value = "";
+          });
+        }
+        el.hidden = !on;
+        $$("input, textarea", el).forEach(function (i) { i.disabled = !on; });
+        if (on) read(q, acc);
+      });
+    });
+    $$("[data-fw-specify]").forEach(function (s) {
+      var opt = doc.getElementById(s.getAttribute("data-fw-specify"));
+      if (opt.checked) s.removeAttribute("data-fw-closed"); else s.setAttribute("data-fw-closed", "");
+    });
+    return acc;
+  }
+
+  // ---- pages ----
+  var sections = $$("[data-fw-page]"), intro = doc.querySelector("[data-fw-intro]");
+  var submitBox = doc.querySelector("[data-fw-submit]"), summary = doc.querySelector("[data-fw-summary]");
+  var baseTitle = doc.title, current = 0, errorShown = false;
+  function visible() { return sections.filter(function (s) { return pageShown[s.getAttribute("data-fw-page")]; }); }
+  function show(section, focus) {
+    apply();
+    var list = visible(), n = list.indexOf(section);
+    sections.forEach(function (s) { s.hidden = s !== section; });
+    var pageText = msg("page_of", { page: fmt(n + 1), pages: fmt(list.length) });
+    $$("[data-fw-progress]").forEach(function (p) { p.textContent = p.parentNode.parentNode === section ? pageText + " " : ""; });
+    var nav = section.querySelector("[data-fw-nav]");
+    nav.hidden = false;
+    nav.querySelector("[data-fw-back]").hidden = n === 0;
+    nav.querySelector("[data-fw-next]").hidden = n === list.length - 1;
+    submitBox.hidden = n !== list.length - 1;
+    if (intro) intro.hidden = n !== 0;
+    current = sections.indexOf(section);
+    var heading = section.querySelector(".fw-page__title");
+    var headingText = heading.textContent.slice(heading.firstChild.textContent.length).trim();
+    doc.title = (errorShown ? S.error_prefix.other + " " : "") + pageText + " – " + headingText + " – " + baseTitle;
+    if (focus) { heading.focus(); heading.scrollIntoView(); }
+  }
+  function step(delta) {
+    apply();
+    var list = visible(), n = list.indexOf(sections[current]);
+    var target = list[Math.max(0, Math.min(list.length - 1, n + delta))];
+    if (target) show(target, true);
+  }
+
+  // ---- validation and the error summary ----
+  function textOf(el) {
+    var copy = el.cloneNode(true);
+    $$(".fw-status", copy).forEach(function (s) { s.remove(); });
+    return copy.textContent.trim();
+  }
+  function validate(q, errors) {
+    var el = box(q), legend = el.querySelector("legend, .fw-label--question");
+    var name = legend ? textOf(legend) : "", a = {};
+    read(q, a);
+    var add = function (message, target, errId) { errors.push({ q: q, text: message, target: target, err: errId || "err-" + q.id }); };
+    var first = el.querySelector("input, textarea");
+    if (q.type === "matrix") {
+      q.items.forEach(function (item) {
+        if (q.required && !answered(a[q.id + "." + item])) {
+          var fs = doc.getElementById("f-" + q.id + "--" + item);
+          add(msg("err_required_choice", { question: name + " — " + textOf(fs.querySelector("legend")) }),
+              fs.querySelector("input"), "err-" + q.id + "--" + item);
+        }
+      });
+      return;
+    }
+    var v = a[q.id];
+    if (q.type === "date") v = dateValue(q);
+    if (q.type === "number") {
+      var raw = first.value.trim();
+      if (raw !== "" && !isFinite(Number(raw))) return add(msg("err_number", { question: name }), first);
+    }
+    if (!answered(v) && v !== null) {
+      if (q.required) add(msg(q.codes ? "err_required_choice" : "err_required_text", { question: name }), first);
+      return;
+    }
+    if (q.type === "multiple") {
+      if (q.max_choices && v.length > q.max_choices) add(msg("err_too_many", { question: name }, q.max_choices), first);
+      (q.exclusive || []).forEach(function (x) {
+        if (v.length > 1 && v.indexOf(x) >= 0) add(msg("err_exclusive", { question: name, option: x }), first);
+      });
+    } else if (q.type === "text" || q.type === "textarea") {
+      if (q.max_length && v.length > q.max_length) add(msg("err_too_long", { question: name }, q.max_length), first);
+    } else if (q.type === "number") {
+      if (q.integer && Math.floor(v) !== v) add(msg("err_integer", { question: name }), first);
+      else if (q.min !== undefined && v < q.min) add(msg("err_min", { question: name, min: fmt(q.min) }), first);
+      else if (q.max !== undefined && v > q.max) add(msg("err_max", { question: name, max: fmt(q.max) }), first);
+    } else if (q.type === "date") {
+      if (v === null) return add(msg("err_date", { question: name }), first);
+      var lo = q.min === "today" ? todayISO() : q.min, hi = q.max === "today" ? todayISO() : q.max;
+      if (lo && compare("<", v, lo)) add(msg("err_date_min", { question: name, date: lo.slice(0, v.length) }), first);
+      if (hi && compare(">", v, hi)) add(msg("err_date_max", { question: name, date: hi.slice(0, v.length) }), first);
+    }
+  }
+  function clearErrors() {
+    $$("[data-fw-error]").forEach(function (p) { p.hidden = true; p.textContent = ""; });
+    $$(".fw-question--error").forEach(function (el) { el.classList.remove("fw-question--error"); });
+    $$("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    $$("[data-fw-described]").forEach(function (el) {
+      var ids = el.getAttribute("aria-describedby").split(" ").filter(function (i) { return i.indexOf("err-") !== 0; });
+      if (ids.length) el.setAttribute("aria-describedby", ids.join(" ")); else el.removeAttribute("aria-describedby");
+      el.removeAttribute("data-fw-described");
+    });
+    summary.hidden = true;
+    summary.removeAttribute("role");
+    errorShown = false;
+  }
+  function describe(el, id) {
+    var ids = (el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    if (ids.indexOf(id) < 0) ids.push(id);
+    el.setAttribute("aria-describedby", ids.join(" "));
+    el.setAttribute("data-fw-described", "");
+  }
+  function showErrors(errors) {
+    clearErrors();
+    if (!errors.length) return false;
+    var list = summary.querySelector("[data-fw-summary-list]");
+    list.textContent = "";
+    errors.forEach(function (e) {
+      var p = doc.getElementById(e.err) || doc.getElementById("err-" + e.q.id);
+      var prefix = doc.createElement("span");
+      prefix.className = "fw-visually-hidden";
+      prefix.textContent = S.error_prefix.other + " ";
+      p.appendChild(prefix);
+      p.appendChild(doc.createTextNode(e.text));
+      p.hidden = false;
+      box(e.q).classList.add("fw-question--error");
+      var owner = p.closest("fieldset") || e.target;
+      describe(owner, p.id);
+      if (e.target && e.target.type !== "radio" && e.target.type !== "checkbox") e.target.setAttribute("aria-invalid", "true");
+      var li = doc.createElement("li"), a = doc.createElement("a");
+      a.href = "#" + (e.target ? e.target.id : "q-" + e.q.id);
+      a.textContent = e.text;
+      a.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        box(e.q).scrollIntoView();
+        if (e.target) e.target.focus();
+      });
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    var section = sections[current];
+    section.insertBefore(summary, section.firstChild);
+    summary.hidden = false;
+    summary.setAttribute("role", "alert");
+    errorShown = true;
+    show(section, false);
+    summary.focus();
+    return true;
+  }
+  function pageErrors(section) {
+    apply();
+    var errors = [];
+    $$("[data-fw-question]", section).forEach(function (el) {
+      if (!el.hidden) validate(byId[el.getAttribute("data-fw-question")], errors);
+    });
+    return showErrors(errors);
+  }
+
+  // ---- submission: fetch with a submission id, or a normal post as fallback ----
+  function uuid() {
+    if (root.crypto && root.crypto.randomUUID) return root.crypto.randomUUID();
+    var b = root.crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  var submission = doc.querySelector("[data-fw-submission]");
+  submission.value = uuid();
+  var sending = false, sendButton = doc.querySelector("[data-fw-send]"), sendLabel = sendButton.textContent;
+  function fallback() { sending = false; HTMLFormElement.prototype.submit.call(form); }
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (sending) return;
+    var list = visible(), section = sections[current];
+    if (pageErrors(section)) return;
+    if (list.indexOf(section) < list.length - 1) { step(1); return; }
+    sending = true;
+    sendButton.disabled = true;
+    sendButton.textContent = S.sending.other;
+    var body = { questionnaire: data.questionnaire, version: data.version, language: data.lang,
+                 submission_id: submission.value, answers: apply() };
+    root.fetch(form.action, { method: "POST", body: JSON.stringify(body), credentials: "omit",
+      cache: "no-store", referrerPolicy: "no-referrer", headers: { "Content-Type": "application/json" } })
+      .then(function (r) {
+        if (r.status === 200 || r.status === 201) { root.location.replace("thanks.html"); return; }
+        if (r.status !== 422) { fallback(); return; }
+        return r.json().then(function (j) {
+          sending = false;
+          sendButton.disabled = false;
+          sendButton.textContent = sendLabel;
+          showErrors((j.errors || []).map(function (x) {
+            var qid = String(x.field || "").split(".")[0], q = byId[qid] || data.questions[0];
+            return { q: q, text: x.message, target: box(q).querySelector("input, textarea") };
+          }));
+        });
+      })
+      .catch(fallback);
+  });
+
+  // ---- behaviours on every change ----
+  form.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t.type === "checkbox" && t.checked) {
+      var group = field(t.name), exclusive = t.hasAttribute("data-fw-exclusive");
+      group.forEach(function (o) {
+        if (o !== t && (exclusive || o.hasAttribute("data-fw-exclusive"))) o.checked = false;
+      });
+    }
+    apply();
+  });
+  var timers = {};
+  form.addEventListener("input", function (e) {
+    var t = e.target, countId = t.getAttribute("data-fw-count");
+    if (countId) {
+      clearTimeout(timers[countId]);
+      timers[countId] = setTimeout(function () {
+        var left = Number(t.getAttribute("maxlength")) - t.value.length;
+        doc.getElementById(countId).textContent = left >= 0 ? msg("chars_left", {}, left) : msg("chars_over", {}, -left);
+      }, 400);
+    }
+    apply();
+  });
+  $$("[data-fw-next]").forEach(function (b) {
+    b.addEventListener("click", function () { if (!pageErrors(sections[current])) step(1); });
+  });
+  $$("[data-fw-back]").forEach(function (b) { b.addEventListener("click", function () { clearErrors(); step(-1); }); });
+  apply();
+  show(visible()[0], false);
+})(typeof window === "undefined" ? this : window);

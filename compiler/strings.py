@@ -1,0 +1,74 @@
+"""Interface strings (buttons, notes, validation messages) from the catalogs.
+
+Catalogs live in compiler/catalogs/<lang>.yaml. A value is either text with
+{placeholders} or a mapping of CLDR plural categories chosen by Babel's
+plural rule for the language, never by a hand-written table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_decimal
+
+SOURCE_CATALOG = "en"
+Entry = str | dict[str, str]
+
+
+@cache
+def _catalog(lang: str) -> dict[str, Entry]:
+    folder = resources.files("compiler").joinpath("catalogs")
+    entry = folder.joinpath(f"{lang}.yaml")
+    if not entry.is_file():
+        return {}
+    data = yaml.safe_load(entry.read_text("utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def babel_locale(lang: str) -> Locale | None:
+    try:
+        return Locale.parse(lang, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class Strings:
+    """The strings of one language, with English for any key it lacks."""
+
+    lang: str
+
+    def entry(self, key: str) -> Entry:
+        for lang in (self.lang, self.lang.split("-")[0], SOURCE_CATALOG):
+            found = _catalog(lang).get(key)
+            if found is not None:
+                return found
+        raise KeyError(f"no interface string {key!r}")
+
+    def number(self, value: float) -> str:
+        locale = babel_locale(self.lang)
+        return format_decimal(value, locale=locale) if locale else str(value)
+
+    def plural_category(self, count: float) -> str:
+        locale = babel_locale(self.lang)
+        return locale.plural_form(count) if locale else ("one" if count == 1 else "other")
+
+    def __call__(self, key: str, count: float | None = None, **values: object) -> str:
+        entry = self.entry(key)
+        if isinstance(entry, dict):
+            if count is None:
+                raise KeyError(f"interface string {key!r} needs a count")
+            text = entry.get(self.plural_category(count)) or entry["other"]
+            values["count"] = self.number(count)
+        else:
+            text = entry
+        return text.format(**values) if values else text
+
+    def plural_forms(self, key: str) -> dict[str, str]:
+        """All forms of a plural string, for the browser's script to choose from."""
+        entry = self.entry(key)
+        return entry if isinstance(entry, dict) else {"other": entry}
