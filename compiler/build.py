@@ -24,9 +24,12 @@ from typing import Any
 from .compile import manifest, response_schema
 from .diagnostics import Diagnostic, has_errors
 from .estimate import estimate_minutes
+from .languages import Language, language
+from .locales import LocaleFile
 from .model import Questionnaire
 from .project import display_path, validate_project
 from .render import PageRenderer
+from .strings import Strings
 from .texts import TextLookup, source_texts
 
 ASSETS = {"css": "form.css", "js": "form.js"}
@@ -60,7 +63,11 @@ def _write(path: Path, data: bytes | str) -> None:
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def build_questionnaire(qn: Questionnaire, out: Path) -> list[Path]:
+def _strings(lang: Language, loc: LocaleFile | None) -> Strings:
+    return Strings(lang.tag, overrides=loc.interface if loc else {}, plural=lang.plural)
+
+
+def build_questionnaire(qn: Questionnaire, locales: list[LocaleFile], out: Path) -> list[Path]:
     """Write one questionnaire's folder; returns the files written."""
     target = out / qn.id
     if target.exists():
@@ -70,22 +77,27 @@ def build_questionnaire(qn: Questionnaire, out: Path) -> list[Path]:
     for name, content in assets.values():
         files[target / "assets" / name] = content
     names = {kind: name for kind, (name, _) in assets.items()}
-    languages = [qn.language]  # translations arrive with locale files
-    man = manifest(qn, languages)
+    source_lang = language(qn.language)
+    if source_lang is None:
+        raise ValueError(f"no language data for the source language {qn.language!r}")
+    published: list[tuple[Language, LocaleFile | None]] = [(source_lang, None)]
+    published += [(loc.language, loc) for loc in locales if loc.language is not None]
+    languages = [lang for lang, _ in published]
+    man = manifest(qn, [lang.tag for lang in languages])
     files[target / "manifest.json"] = _json(man)
     files[target / "response.schema.json"] = _json(response_schema(man))
     source = source_texts(qn)
     minutes = estimate_minutes(qn)
-    chooser = None
-    for lang in languages:
-        renderer = PageRenderer(qn, TextLookup(source, qn.language), names)
-        files[target / lang / "index.html"] = renderer.form(minutes)
-        files[target / lang / "thanks.html"] = renderer.thanks()
-        files[target / lang / "error.html"] = renderer.error()
-        if lang == qn.language:
-            chooser = renderer.chooser(languages)
-    assert chooser is not None
-    files[target / "index.html"] = chooser
+    for lang, loc in published:
+        translated = loc.current(source) if loc else {}
+        lookup = TextLookup(source, qn.language, translated, lang.tag)
+        strings = _strings(lang, loc)
+        renderer = PageRenderer(qn, lookup, names, lang, source_lang, strings)
+        files[target / lang.tag / "index.html"] = renderer.form(minutes)
+        files[target / lang.tag / "thanks.html"] = renderer.thanks()
+        files[target / lang.tag / "error.html"] = renderer.error()
+        if loc is None:
+            files[target / "index.html"] = renderer.chooser(languages)
     for path, data in files.items():
         _write(path, data)
     return sorted(files)
@@ -99,7 +111,8 @@ def build_project(root: Path, out: Path, strict: bool = False) -> BuildOutcome:
         return outcome
     for r in result.results:
         assert r.questionnaire is not None
-        written = build_questionnaire(r.questionnaire, out)
+        locales = result.locales.get(r.questionnaire.id, [])
+        written = build_questionnaire(r.questionnaire, locales, out)
         where = display_path(out / r.questionnaire.id)
         outcome.written.append(f"built {r.questionnaire.id}: {len(written)} files in {where}")
     return outcome

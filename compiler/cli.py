@@ -129,3 +129,12 @@ def main() -> None:
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
+
+
+def _register() -> None:
+    from .cli_i18n import i18n_group
+
+    cli.add_command(i18n_group, "i18n")
+
+
+_register()

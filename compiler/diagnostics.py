@@ -68,6 +68,19 @@ CODES: dict[str, tuple[Severity, str]] = {
     "FW406": (Severity.ERROR, "specify text box not allowed here"),
     # Estimates
     "FW501": (Severity.WARNING, "estimated completion time exceeds the budget"),
+    # Translations
+    "FW601": (Severity.WARNING, "missing translation"),
+    "FW602": (Severity.WARNING, "empty translation"),
+    "FW603": (Severity.WARNING, "translation of a text that does not exist"),
+    "FW604": (Severity.WARNING, "stale translation"),
+    "FW605": (Severity.WARNING, "placeholders or Markdown differ from the source"),
+    "FW606": (Severity.ERROR, "locale file missing for a listed language"),
+    "FW607": (Severity.ERROR, "language unknown to CLDR and not described"),
+    "FW608": (Severity.WARNING, "locale file for a language that is not listed"),
+    "FW609": (Severity.ERROR, "locale file for another questionnaire"),
+    "FW610": (Severity.ERROR, "invalid language tag"),
+    "FW611": (Severity.WARNING, "unknown interface string"),
+    "FW612": (Severity.ERROR, "invalid plural rule"),
 }
 
 

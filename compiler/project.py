@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Diagnostic, make
+from .diagnostics import Diagnostic, has_errors, make
+from .locales import LocaleFile, find_locales
 from .validate import Result, validate_file
 
 QUESTIONNAIRE_DIR = "questionnaire"
@@ -18,6 +19,7 @@ SUFFIXES = (".yaml", ".yml")
 class ProjectResult:
     results: list[Result] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    locales: dict[str, list[LocaleFile]] = field(default_factory=dict)
 
     @property
     def all_diagnostics(self) -> list[Diagnostic]:
@@ -81,4 +83,8 @@ def validate_project(root: Path, paths: list[Path] | None = None) -> ProjectResu
                 )
             )
         ids.setdefault(qn.id, result.path)
+        if not has_errors(result.diagnostics):
+            locales, problems = find_locales(root, qn)
+            out.locales[qn.id] = locales
+            out.diagnostics += problems
     return out

@@ -18,8 +18,9 @@ from markupsafe import Markup, escape
 from . import richtext
 from .compile import SPECIFY_MAX_LENGTH
 from .describe import Describer
+from .languages import Language
 from .model import Option, Page, Question, Questionnaire
-from .strings import Strings, babel_locale
+from .strings import Strings
 from .texts import Text, TextLookup
 
 JS_STRINGS = [
@@ -58,17 +59,6 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-
-
-def direction(lang: str) -> str:
-    locale = babel_locale(lang)
-    return "rtl" if locale and locale.character_order == "right-to-left" else "ltr"
-
-
-def native_name(lang: str) -> str:
-    locale = babel_locale(lang)
-    name = (locale.get_display_name(locale) if locale else None) or lang
-    return name[:1].upper() + name[1:]
 
 
 def csp(endpoint: str) -> str:
@@ -127,11 +117,21 @@ class ViewPage:
 
 
 class PageRenderer:
-    def __init__(self, qn: Questionnaire, tx: TextLookup, assets: dict[str, str]) -> None:
+    def __init__(
+        self,
+        qn: Questionnaire,
+        tx: TextLookup,
+        assets: dict[str, str],
+        language: Language,
+        source: Language,
+        strings: Strings,
+    ) -> None:
         self.qn = qn
         self.tx = tx
-        self.lang = tx.lang
-        self.t = Strings(self.lang)
+        self.lang = language.tag
+        self.language = language
+        self.source = source
+        self.t = strings
         self.assets = assets
         questions = {q.id: q for q in qn.questions}
         self.describe = Describer(self.t, questions, self.plain_text, self.plain_label)
@@ -141,8 +141,9 @@ class PageRenderer:
     def show(self, text: Text) -> Markup:
         if text.lang == self.lang:
             return escape(text.value)
-        return Markup('<span lang="{}" dir="{}">{}</span>').format(
-            text.lang, direction(text.lang), text.value
+        # Untranslated: say which language it is in, and isolate its direction.
+        return Markup('<bdi lang="{}" dir="{}">{}</bdi>').format(
+            text.lang, self.source.direction, text.value
         )
 
     def md(self, text: Text) -> Markup:
@@ -150,7 +151,7 @@ class PageRenderer:
         if text.lang == self.lang:
             return html
         return Markup('<div lang="{}" dir="{}">{}</div>').format(
-            text.lang, direction(text.lang), html
+            text.lang, self.source.direction, html
         )
 
     def label(self, q: Question, option: Option) -> Text:
@@ -256,7 +257,7 @@ class PageRenderer:
         """`prefix` leads from the page's folder to the questionnaire's folder."""
         return {
             "lang": self.lang,
-            "dir": direction(self.lang),
+            "dir": self.language.direction,
             "t": self.t,
             "site_title": self.show(self.tx("title")),
             "quick_exit": self.qn.quick_exit,
@@ -302,10 +303,8 @@ class PageRenderer:
     def error(self) -> str:
         return environment().get_template("error.html").render(self.context())
 
-    def chooser(self, languages: list[str]) -> str:
-        entries = [
-            {"tag": tag, "name": native_name(tag), "dir": direction(tag)} for tag in languages
-        ]
+    def chooser(self, languages: list[Language]) -> str:
+        entries = [{"tag": x.tag, "name": x.name, "dir": x.direction} for x in languages]
         return (
             environment()
             .get_template("chooser.html")

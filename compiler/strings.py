@@ -7,7 +7,8 @@ plural rule for the language, never by a hand-written table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -29,6 +30,11 @@ def _catalog(lang: str) -> dict[str, Entry]:
     return data if isinstance(data, dict) else {}
 
 
+def catalog(lang: str) -> dict[str, Entry]:
+    """One language's own catalog, without fallback (empty when there is none)."""
+    return dict(_catalog(lang))
+
+
 def babel_locale(lang: str) -> Locale | None:
     try:
         return Locale.parse(lang, sep="-")
@@ -38,11 +44,16 @@ def babel_locale(lang: str) -> Locale | None:
 
 @dataclass(frozen=True)
 class Strings:
-    """The strings of one language, with English for any key it lacks."""
+    """The strings of one language: a questionnaire's overrides, then the language's
+    catalog, then English for any key the catalog lacks (a test keeps that empty)."""
 
     lang: str
+    overrides: dict[str, Entry] = field(default_factory=dict, compare=False)
+    plural: Callable[[float], str] | None = field(default=None, compare=False)
 
     def entry(self, key: str) -> Entry:
+        if key in self.overrides:
+            return self.overrides[key]
         for lang in (self.lang, self.lang.split("-")[0], SOURCE_CATALOG):
             found = _catalog(lang).get(key)
             if found is not None:
@@ -54,6 +65,8 @@ class Strings:
         return format_decimal(value, locale=locale) if locale else str(value)
 
     def plural_category(self, count: float) -> str:
+        if self.plural is not None:
+            return self.plural(count)
         locale = babel_locale(self.lang)
         return locale.plural_form(count) if locale else ("one" if count == 1 else "other")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import Option, Question, Questionnaire
+from .yamlnodes import Node
 
 
 def option_key(q: Question, option: Option, kind: str = "options") -> str:
@@ -23,30 +24,58 @@ def option_key(q: Question, option: Option, kind: str = "options") -> str:
     return f"questions.{q.id}.{kind}.{option.code}"
 
 
-def source_texts(qn: Questionnaire) -> dict[str, str]:
-    out: dict[str, str] = {"title": qn.title}
-    if qn.intro:
-        out["intro"] = qn.intro
+def source_entries(qn: Questionnaire) -> dict[str, tuple[str, Node]]:
+    """Every source text under its key, with the YAML node it was written at."""
+    out: dict[str, tuple[str, Node]] = {}
+
+    def add(key: str, text: str | None, node: Node | None) -> None:
+        if text:
+            out[key] = (text, node or qn.node)
+
+    add("title", qn.title, qn.node.get("title"))
+    add("intro", qn.intro, qn.node.get("intro"))
     for name, options in qn.option_lists.items():
         for o in options:
-            out[f"option_lists.{name}.{o.code}"] = o.label
-            if o.specify:
-                out[f"option_lists.{name}.{o.code}.specify"] = o.specify
+            add(f"option_lists.{name}.{o.code}", o.label, o.node)
+            add(f"option_lists.{name}.{o.code}.specify", o.specify, o.specify_node)
     for page in qn.pages:
-        out[f"pages.{page.id}.title"] = page.title
+        add(f"pages.{page.id}.title", page.title, page.node.get("title"))
         for q in page.questions:
-            out[f"questions.{q.id}.text"] = q.text
-            if q.hint:
-                out[f"questions.{q.id}.hint"] = q.hint
+            add(f"questions.{q.id}.text", q.text, q.get("text"))
+            add(f"questions.{q.id}.hint", q.hint, q.get("hint"))
             if q.option_list is None:
                 for o in q.options:
-                    out[option_key(q, o)] = o.label
-                    if o.specify:
-                        out[option_key(q, o) + ".specify"] = o.specify
+                    add(option_key(q, o), o.label, o.node)
+                    add(option_key(q, o) + ".specify", o.specify, o.specify_node)
             for kind in ("items", "points", "extra"):
                 for o in getattr(q, kind):
-                    out[option_key(q, o, kind)] = o.label
+                    add(option_key(q, o, kind), o.label, o.node)
     return out
+
+
+def source_texts(qn: Questionnaire) -> dict[str, str]:
+    return {key: text for key, (text, _) in source_entries(qn).items()}
+
+
+def describe_key(key: str) -> str:
+    """What a key's text is, for translators (PO comments, skeletons)."""
+    parts = key.split(".")
+    if parts[0] in ("title", "intro"):
+        return {"title": "The questionnaire's title", "intro": "Introduction (Markdown)"}[parts[0]]
+    if parts[0] == "pages":
+        return f"Title of the page '{parts[1]}'"
+    if parts[0] == "option_lists":
+        what = "Text box label for option" if parts[-1] == "specify" else "Option"
+        return f"{what} '{parts[2]}' of the shared option list '{parts[1]}'"
+    qid, kind = parts[1], parts[2]
+    if kind == "text":
+        return f"Question '{qid}'"
+    if kind == "hint":
+        return f"Hint for question '{qid}'"
+    if kind == "options" and parts[-1] == "specify":
+        return f"Text box label for option '{parts[3]}' of question '{qid}'"
+    names = {"options": "Option", "items": "Item", "points": "Scale point", "extra": "Answer"}
+    return f"{names.get(kind, kind)} '{parts[3]}' of question '{qid}'"
 
 
 @dataclass(frozen=True)

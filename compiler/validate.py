@@ -27,14 +27,14 @@ SCHEMA_FILE = "questionnaire.schema.json"
 
 
 @cache
-def schema() -> dict[str, Any]:
-    text = resources.files("compiler").joinpath("schemas").joinpath(SCHEMA_FILE).read_text("utf-8")
+def schema(name: str = SCHEMA_FILE) -> dict[str, Any]:
+    text = resources.files("compiler").joinpath("schemas").joinpath(name).read_text("utf-8")
     return json.loads(text)  # type: ignore[no-any-return]
 
 
 @cache
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema())
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema(name))
 
 
 @dataclass
@@ -164,9 +164,9 @@ def _schema_diagnostic(path: str, root: Node, err: jsonschema.ValidationError) -
     return [diag("FW104", node, f"{name}{ctx}: {err.message}")]
 
 
-def schema_diagnostics(path: str, root: Node) -> list[Diagnostic]:
+def schema_diagnostics(path: str, root: Node, schema_name: str = SCHEMA_FILE) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    for err in _validator().iter_errors(to_data(root)):
+    for err in _validator(schema_name).iter_errors(to_data(root)):
         # if/then wrappers report nothing themselves; their inner errors come separately
         if err.validator in ("if", "then", "else", "allOf", "$ref"):
             continue

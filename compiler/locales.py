@@ -1,0 +1,303 @@
+"""Locale files: one questionnaire's translation into one language.
+
+`locales/<lang>/<questionnaire-id>.yaml` holds, for each key of
+`texts.source_entries`, the translation and the fingerprint of the source
+text it was made from. When the source text changes, the fingerprints no
+longer match and the translation is stale until a translator reviews it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from .diagnostics import Diagnostic, did_you_mean, make
+from .languages import Language, RuleError, language, normalise_tag
+from .load import load_file
+from .model import Questionnaire
+from .strings import Strings
+from .texts import source_entries
+from .validate import schema_diagnostics
+from .yamlnodes import Mapping, Node, Scalar, Sequence
+
+LOCALE_SCHEMA = "locale.schema.json"
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def locale_path(root: Path, lang: str, questionnaire_id: str) -> Path:
+    return root / "locales" / lang / f"{questionnaire_id}.yaml"
+
+
+@dataclass
+class Entry:
+    key: str
+    text: str
+    source_fingerprint: str
+    node: Node
+
+
+@dataclass
+class LocaleFile:
+    path: str
+    tag: str
+    node: Mapping | None = None
+    entries: dict[str, Entry] = field(default_factory=dict)
+    interface: dict[str, str | dict[str, str]] = field(default_factory=dict)
+    meta: dict[str, object] = field(default_factory=dict)
+    language: Language | None = None
+
+    @property
+    def status(self) -> str:
+        return str(self.meta.get("status", "draft"))
+
+    def current(self, source: dict[str, str]) -> dict[str, str]:
+        """Translations that are present, non-empty and made from today's source text."""
+        return {
+            key: e.text
+            for key, e in self.entries.items()
+            if key in source and e.text.strip() and e.source_fingerprint == fingerprint(source[key])
+        }
+
+
+def _plain(node: Node | None) -> object:
+    if isinstance(node, Scalar):
+        return node.value
+    if isinstance(node, Mapping):
+        return {k.text: _plain(v) for k, v in node}
+    return None
+
+
+def read_locale(path: Path, display: str, tag: str) -> tuple[LocaleFile, list[Diagnostic]]:
+    loaded = load_file(path, display)
+    diags = list(loaded.diagnostics)
+    loc = LocaleFile(display, tag)
+    root = loaded.root
+    if root is None:
+        return loc, diags
+    diags += schema_diagnostics(display, root, LOCALE_SCHEMA)
+    if not isinstance(root, Mapping):
+        return loc, diags
+    loc.node = root
+    texts = root.get("texts")
+    if isinstance(texts, Mapping):
+        for key, value in texts:
+            if isinstance(value, Mapping):
+                text, source = value.get("text"), value.get("from")
+                if isinstance(text, Scalar) and isinstance(text.value, str):
+                    fp = source.value if isinstance(source, Scalar) else ""
+                    loc.entries[key.text] = Entry(key.text, text.value, str(fp or ""), key)
+    interface = _plain(root.get("interface"))
+    if isinstance(interface, dict):
+        loc.interface = {k: v for k, v in interface.items() if isinstance(v, str | dict)}
+    meta = _plain(root.get("language"))
+    loc.meta = meta if isinstance(meta, dict) else {}
+    return loc, diags
+
+
+class _LocaleChecker:
+    def __init__(self, qn: Questionnaire, loc: LocaleFile) -> None:
+        self.qn, self.loc = qn, loc
+        self.out: list[Diagnostic] = []
+
+    def add(self, code: str, node: Node | None, message: str, hint: str = "") -> None:
+        at = node or self.loc.node
+        line, col = (at.line, at.column) if at else (1, 1)
+        self.out.append(make(code, self.loc.path, line, col, message, hint))
+
+    def run(self) -> list[Diagnostic]:
+        loc, qn = self.loc, self.qn
+        if loc.node is None:
+            return self.out
+        named = loc.node.get("questionnaire")
+        if isinstance(named, Scalar) and named.value != qn.id:
+            self.add(
+                "FW609",
+                named,
+                f"this file translates {named.value!r}, but it sits where {qn.id!r} "
+                "looks for its translation",
+                f"set questionnaire: {qn.id}, or move the file",
+            )
+        self.language()
+        self.texts()
+        self.interface()
+        return self.out
+
+    def language(self) -> None:
+        meta, node = self.loc.meta, self.loc.node
+        assert node is not None
+        plural = meta.get("plural")
+        try:
+            lang = language(
+                self.loc.tag,
+                name=str(meta["name"]) if meta.get("name") else None,
+                direction=str(meta["direction"]) if meta.get("direction") else None,
+                plural={str(k): str(v) for k, v in plural.items()}
+                if isinstance(plural, dict)
+                else None,
+            )
+        except (RuleError, ValueError) as exc:
+            self.add("FW612", node.get("language"), f"the plural rule cannot be read: {exc}")
+            return
+        if lang is None:
+            self.add(
+                "FW607",
+                node.get("language") or node,
+                f"CLDR has no data for {self.loc.tag!r}, so this file must say what it is",
+                "add language: with name (in the language itself), direction (ltr or rtl) "
+                "and plural (a CLDR plural rule, e.g. {one: 'n = 1'})",
+            )
+        self.loc.language = lang
+
+    def texts(self) -> None:
+        sources = source_entries(self.qn)
+        for key, (text, src_node) in sources.items():
+            where = f"{self.qn.path}:{src_node.line}"
+            entry = self.loc.entries.get(key)
+            if entry is None:
+                self.add(
+                    "FW601",
+                    self.loc.node.key_node("texts") if self.loc.node else None,
+                    f"no translation for {key!r}",
+                    f"the source text is at {where}; `formwright i18n new` writes every key",
+                )
+            elif not entry.text.strip():
+                self.add(
+                    "FW602", entry.node, f"the translation of {key!r} is empty", f"source: {where}"
+                )
+            elif entry.source_fingerprint != fingerprint(text):
+                self.add(
+                    "FW604",
+                    entry.node,
+                    f"the translation of {key!r} was made from an older source text",
+                    f"the source changed at {where}; update the translation, then run "
+                    f"`formwright i18n review --lang {self.loc.tag} {key}`",
+                )
+            elif (problem := markup_difference(text, entry.text)) is not None:
+                self.add("FW605", entry.node, f"the translation of {key!r} {problem}")
+        for key, entry in self.loc.entries.items():
+            if key not in sources:
+                hint = did_you_mean(key, list(sources)) or "remove it; its question may be gone"
+                self.add("FW603", entry.node, f"{key!r} is not a text of {self.qn.id!r}", hint)
+
+    def interface(self) -> None:
+        english = Strings("en")
+        node = self.loc.node.get("interface") if self.loc.node else None
+        for key, value in self.loc.interface.items():
+            at = node.key_node(key) if isinstance(node, Mapping) else None
+            try:
+                source = english.entry(key)
+            except KeyError:
+                self.add("FW611", at, f"there is no interface string {key!r}")
+                continue
+            wanted = set(PLACEHOLDER.findall(str(source)))
+            got = set(PLACEHOLDER.findall(str(value)))
+            if wanted != got:
+                self.add(
+                    "FW605",
+                    at,
+                    f"the interface string {key!r} has placeholders {sorted(got)}, "
+                    f"the English has {sorted(wanted)}",
+                    "keep every {name} exactly as in the English",
+                )
+
+
+_MD = MarkdownIt("zero").enable(["emphasis", "link", "list", "newline"])
+
+
+def _markup(text: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for token in _MD.parse(text):
+        for t in [token, *(token.children or [])]:
+            if t.type in ("link_open", "strong_open", "em_open", "list_item_open"):
+                counts[t.type] += 1
+            if t.type == "link_open":
+                counts["href " + str(t.attrGet("href"))] += 1
+    return counts
+
+
+def markup_difference(source: str, translation: str) -> str | None:
+    """How the translation's Markdown or placeholders differ from the source's, if they do."""
+    if set(PLACEHOLDER.findall(source)) != set(PLACEHOLDER.findall(translation)):
+        return "has different {placeholders} from the source"
+    a, b = _markup(source), _markup(translation)
+    if a != b:
+        missing = sorted((a - b).keys()) or sorted((b - a).keys())
+        names = {"link_open": "links", "strong_open": "bold", "em_open": "italics"}
+        what = ", ".join(names.get(m, m.replace("list_item_open", "list items")) for m in missing)
+        return f"has different Markdown from the source ({what})"
+    return None
+
+
+def check_locale(qn: Questionnaire, loc: LocaleFile) -> list[Diagnostic]:
+    return _LocaleChecker(qn, loc).run()
+
+
+def find_locales(root: Path, qn: Questionnaire) -> tuple[list[LocaleFile], list[Diagnostic]]:
+    """Read and check every translation a questionnaire lists, and notice unlisted ones."""
+    from .project import display_path
+
+    out: list[LocaleFile] = []
+    diags: list[Diagnostic] = []
+    listed: dict[str, Node] = {}
+    translations = qn.node.get("translations")
+    for node in translations if isinstance(translations, Sequence) else []:
+        if not isinstance(node, Scalar) or not isinstance(node.value, str):
+            continue  # reported by the schema
+        tag = normalise_tag(node.value)
+        if tag is None:
+            diags.append(
+                make(
+                    "FW610",
+                    qn.path,
+                    node.line,
+                    node.column,
+                    f"{node.value!r} is not a language tag",
+                    "write a BCP 47 tag such as ar, zh-Hant or pt-BR",
+                )
+            )
+            continue
+        listed[tag] = node
+    for tag, node in listed.items():
+        path = locale_path(root, tag, qn.id)
+        if not path.is_file():
+            diags.append(
+                make(
+                    "FW606",
+                    qn.path,
+                    node.line,
+                    node.column,
+                    f"{tag!r} is listed in translations, but {display_path(path)} does not exist",
+                    f"create it with `formwright i18n new --lang {tag}`",
+                )
+            )
+            continue
+        loc, problems = read_locale(path, display_path(path), tag)
+        diags += problems
+        diags += check_locale(qn, loc)
+        out.append(loc)
+    folder = root / "locales"
+    if folder.is_dir():
+        for path in sorted(folder.glob(f"*/{qn.id}.yaml")):
+            tag = normalise_tag(path.parent.name)
+            if tag not in listed and tag != qn.language:
+                diags.append(
+                    make(
+                        "FW608",
+                        display_path(path),
+                        1,
+                        1,
+                        f"{qn.id!r} does not list {path.parent.name!r} in its translations, "
+                        "so this file is not published",
+                        f"add {path.parent.name} to translations: in {qn.path}",
+                    )
+                )
+    return out, diags
