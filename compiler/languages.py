@@ -50,7 +50,7 @@ class Language:
 
 
 def _cldr_plural(locale: Locale) -> Callable[[float], str]:
-    return locale.plural_form  # type: ignore[no-any-return]
+    return locale.plural_form
 
 
 def plural_rule(rules: dict[str, str]) -> Callable[[float], str]:

@@ -45,9 +45,11 @@ def export_po(qn: Questionnaire, loc: LocaleFile | None, lang: str) -> bytes:
     for key, (text, node) in source_entries(qn).items():
         entry = entries.get(key)
         translation = entry.text if entry else ""
-        stale = bool(entry and translation.strip()) and entry.source_fingerprint != fingerprint(
-            text
-        )  # type: ignore[union-attr]
+        stale = (
+            entry is not None
+            and bool(translation.strip())
+            and entry.source_fingerprint != fingerprint(text)
+        )
         catalog.add(
             text,
             translation,
