@@ -7,7 +7,8 @@ from datetime import date
 
 from .diagnostics import Diagnostic, did_you_mean, make
 from .model import Option, Question, Questionnaire
-from .yamlnodes import Mapping, Node
+from .languages import cldr_locale, normalise_tag
+from .yamlnodes import Mapping, Node, Scalar
 
 # Response metadata stored beside the answers; a question may not take these names.
 RESERVED_IDS = {
@@ -86,6 +87,7 @@ class _Checker:
                 f"rename the file to {qn.id}.yaml, or change the id; translations are "
                 "found by this name",
             )
+        self.source_language()
         self.duplicates("page id", ((p.id, self.id_node(p.node)) for p in qn.pages))
         self.duplicates("question id", ((q.id, self.id_node(q.node)) for q in qn.questions))
         self.columns()
@@ -96,6 +98,23 @@ class _Checker:
         for q in qn.questions:
             self.question(q)
         return self.out
+
+    def source_language(self) -> None:
+        node = self.qn.node.get("language")
+        if not isinstance(node, Scalar) or not isinstance(node.value, str):
+            return
+        tag = normalise_tag(node.value)
+        if tag is None:
+            self.add("FW610", node, f"{node.value!r} is not a language tag", "e.g. en or en-GB")
+        elif cldr_locale(tag) is None:
+            self.add(
+                "FW607",
+                node,
+                f"CLDR has no data for the source language {tag!r}",
+                "write the questionnaire in a language CLDR knows, and translate it into others",
+            )
+        elif tag in {normalise_tag(t) for t in self.qn.translations}:
+            self.add("FW201", node, f"the source language {tag!r} is also listed in translations")
 
     def columns(self) -> None:
         seen: dict[str, tuple[str, Node]] = {}

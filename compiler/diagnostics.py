@@ -81,6 +81,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "FW610": (Severity.ERROR, "invalid language tag"),
     "FW611": (Severity.WARNING, "unknown interface string"),
     "FW612": (Severity.ERROR, "invalid plural rule"),
+    "FW613": (Severity.WARNING, "no interface strings for the language"),
 }
 
 

@@ -20,7 +20,7 @@ from .diagnostics import Diagnostic, did_you_mean, make
 from .languages import Language, RuleError, language, normalise_tag
 from .load import load_file
 from .model import Questionnaire
-from .strings import Strings
+from .strings import Strings, catalog
 from .texts import source_entries
 from .validate import schema_diagnostics
 from .yamlnodes import Mapping, Node, Scalar, Sequence
@@ -30,7 +30,10 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def fingerprint(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    """Eight letters from the text's SHA-256. Letters only, so no YAML reader can take
+    one for a number (hex can: 16e95068 is a float to YAML 1.2)."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "".join(chr(ord("a") + byte % 26) for byte in digest[:8])
 
 
 def locale_path(root: Path, lang: str, questionnaire_id: str) -> Path:
@@ -190,6 +193,18 @@ class _LocaleChecker:
 
     def interface(self) -> None:
         english = Strings("en")
+        missing = [k for k in catalog("en") if k not in catalog(self.loc.tag)]
+        missing = [k for k in missing if k not in self.loc.interface]
+        if missing:
+            self.add(
+                "FW613",
+                self.loc.node.get("language") if self.loc.node else None,
+                f"formwright has no interface strings in {self.loc.tag!r} for "
+                f"{len(missing)} of its {len(catalog('en'))} buttons and messages; "
+                "they will be in English",
+                "add them under interface: in this file (see docs/translating.md), "
+                "or contribute a catalog to formwright",
+            )
         node = self.loc.node.get("interface") if self.loc.node else None
         for key, value in self.loc.interface.items():
             at = node.key_node(key) if isinstance(node, Mapping) else None

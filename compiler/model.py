@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .conditions import Expr
+from .languages import normalise_tag
 from .yamlnodes import Mapping, Node, Scalar, Sequence, key_value
 
 Code = int | str
@@ -194,7 +195,8 @@ def build_model(path: str, root: Mapping) -> Questionnaire:
     qn.id = _str(root.get("id")) or ""
     qn.version = _str(root.get("version")) or ""
     qn.title = _str(root.get("title")) or ""
-    qn.language = _str(root.get("language")) or "en"
+    language = _str(root.get("language")) or "en"
+    qn.language = normalise_tag(language) or language
     translations = root.get("translations")
     if isinstance(translations, Sequence):
         qn.translations = [t for n in translations if (t := _str(n))]
