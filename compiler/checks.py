@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from datetime import date
 
 from .diagnostics import Diagnostic, did_you_mean, make
-from .model import Option, Question, Questionnaire
 from .languages import cldr_locale, normalise_tag
+from .model import Option, Question, Questionnaire
 from .yamlnodes import Mapping, Node, Scalar
 
 # Response metadata stored beside the answers; a question may not take these names.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from datetime import date
 from importlib import resources
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
