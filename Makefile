@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
+NODE_STAMP := node_modules/.installed
+
 .PHONY: build test lint format validate clean
 
 $(STAMP): pyproject.toml
@@ -16,6 +18,12 @@ $(STAMP): pyproject.toml
 $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# Test-only tools from npm (axe-core, vnu-jar), pinned by package-lock.json.
+# Skipped without npm: the browser tests then skip too, with a reason.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: browser tests will be skipped"; fi
 
 build: $(STAMP)
 	$(BIN)/formwright build --out build
@@ -32,8 +40,8 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff format compiler tests
 	$(BIN)/ruff check --fix compiler tests
 
-test: lint
+test: lint $(NODE_STAMP)
 	$(BIN)/pytest -n auto
 
 clean:
-	rm -rf build $(VENV)
+	rm -rf build $(VENV) node_modules

@@ -1,0 +1,289 @@
+"""Proof in a real headless Chromium: accessibility, keyboard, phones, scripts, quick exit.
+
+Needs Debian's chromium, Python Playwright and `npm ci` (axe-core, vnu-jar);
+skipped with a reason without them, and failing instead under
+FORMWRIGHT_REQUIRE_BROWSER=1 (what .ci/run sets).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compiler.build import build_project
+
+from conftest import AXE, ROOT, VNU, require
+
+HERE = Path(__file__).parent
+EVERY = HERE / "golden" / "every-construct"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+EXIT_TARGET = "https://www.bbc.co.uk/weather"
+
+
+def victim_languages() -> list[str]:
+    import yaml
+
+    data = yaml.safe_load((ROOT / "questionnaire" / "victim-voice.yaml").read_text("utf-8"))
+    return [data["language"], *data.get("translations", [])]
+
+
+@pytest.fixture(scope="module")
+def site(static_server: tuple[str, Path]) -> tuple[str, Path]:
+    base, folder = static_server
+    for project in (ROOT, EVERY):
+        outcome = build_project(project, folder)
+        assert not outcome.failed, outcome.diagnostics
+    return base, folder
+
+
+@pytest.fixture
+def page(playwright_browser: Any) -> Iterator[Any]:
+    # bypass_csp lets axe-core be injected; the pages' own policy would refuse it.
+    context = playwright_browser.new_context(
+        viewport={"width": 390, "height": 844}, bypass_csp=True
+    )
+    # The quick-exit target and the endpoint never leave this machine in tests.
+    context.route(f"{EXIT_TARGET}**", lambda r: r.fulfill(body="<title>Weather</title>left"))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    assert not errors, f"script errors: {errors}"
+
+
+def axe(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "o => axe.run(document, o)",
+        {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+    )
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+def visible_button(page: Any) -> Any:
+    return page.locator("[data-fw-next]:visible, [data-fw-send]:visible").first
+
+
+@pytest.mark.parametrize("lang", victim_languages())
+def test_axe_finds_nothing_on_any_page(site: tuple[str, Path], page: Any, lang: str) -> None:
+    base, _ = site
+    found: dict[str, Any] = {}
+    page.goto(f"{base}/victim-voice/index.html")
+    found["chooser"] = axe(page)
+    page.goto(f"{base}/victim-voice/{lang}/index.html")
+    found["first page"] = axe(page)
+    visible_button(page).click()  # crime_type is required: the error summary appears
+    assert page.locator("[data-fw-summary]").is_visible()
+    found["error summary"] = axe(page)
+    page.goto(f"{base}/victim-voice/{lang}/thanks.html")
+    found["thanks"] = axe(page)
+    page.goto(f"{base}/victim-voice/{lang}/error.html")
+    found["error page"] = axe(page)
+    assert found == {k: [] for k in found}, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_axe_on_every_construct(site: tuple[str, Path], page: Any) -> None:
+    base, _ = site
+    page.goto(f"{base}/every-construct/en/index.html")
+    assert axe(page) == []
+    page.check("#f-colour--other")
+    page.fill("#f-colour--other--specify", "teal")
+    page.check("#f-views--a--2")
+    visible_button(page).click()  # views.b is required
+    assert axe(page) == []
+
+
+def test_no_javascript_shows_every_question_with_notes(
+    site: tuple[str, Path], playwright_browser: Any
+) -> None:
+    base, _ = site
+    context = playwright_browser.new_context(java_script_enabled=False, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{base}/every-construct/en/index.html")
+    assert page.locator("[data-fw-page]").count() == 2
+    assert page.locator("#q-story").is_visible()
+    assert page.locator("#note-story").is_visible()
+    assert page.locator("[data-fw-send]").is_visible()
+    assert page.locator("#f-colour--other--specify").is_visible()
+    context.close()
+    # axe needs script: run it on the same page with the form's own script withheld
+    context = playwright_browser.new_context(bypass_csp=True)
+    context.route(
+        "**/assets/form.*.js", lambda r: r.fulfill(body="", content_type="text/javascript")
+    )
+    page = context.new_page()
+    page.goto(f"{base}/every-construct/en/index.html")
+    assert page.locator("#q-story").is_visible()
+    assert axe(page) == []
+    context.close()
+
+
+def test_html_is_valid(site: tuple[str, Path]) -> None:
+    require(shutil.which("java") is not None, "no Java for the Nu HTML Checker")
+    require(VNU.exists(), "vnu-jar is not installed (npm ci)")
+    _, folder = site
+    done = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--skip-non-html",
+            "--format",
+            "json",
+            "--stdout",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(done.stdout or "{}").get("messages", [])
+    assert messages == [], json.dumps(messages[:10], indent=1)
+
+
+def test_conditions_paging_and_submission(site: tuple[str, Path], page: Any) -> None:
+    base, _ = site
+    posts: list[dict[str, Any]] = []
+
+    def endpoint(route: Any) -> None:
+        posts.append(json.loads(route.request.post_data))
+        route.fulfill(status=201, content_type="application/json", body='{"id": "x"}')
+
+    page.route("**/responses", endpoint)
+    page.goto(f"{base}/every-construct/en/index.html")
+    assert "Page 1 of 1" in page.title()  # the details page is not yet relevant
+    assert not page.locator("#p-details").is_visible()
+    page.check("#f-pets--cat")
+    page.check("#f-colour--red")
+    page.check("#f-views--a--3")
+    page.check("#f-views--b--1")
+    page.check("#f-score--3")
+    visible_button(page).click()
+    assert "Page 2 of 2" in page.title()
+    assert page.evaluate("document.activeElement.id") == "h-details"
+    assert page.locator("#q-name_of_pet").is_visible()
+    assert page.locator("#q-story").is_visible()
+    page.fill("#f-name_of_pet", "Tom")
+    page.fill("#f-story", "A story")
+    page.locator("[data-fw-back]:visible").click()
+    page.check("#f-colour--other")  # keeps the details page relevant without a cat
+    page.fill("#f-colour--other--specify", "teal")
+    page.uncheck("#f-pets--cat")
+    page.check("#f-pets--dog")
+    visible_button(page).click()
+    assert not page.locator("#q-name_of_pet").is_visible(), "hidden when pets has no cat"
+    visible_button(page).click()  # count is required
+    summary = page.locator("[data-fw-summary]")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.getAttribute('data-fw-summary')") == ""
+    assert page.title().startswith("Error:")
+    assert page.locator("#f-count").get_attribute("aria-invalid") == "true"
+    assert "err-count" in (page.locator("#f-count").get_attribute("aria-describedby") or "")
+    page.fill("#f-count", "3")
+    # two clicks in a row, the second while the first is in flight
+    page.locator("[data-fw-send]").evaluate("b => { b.click(); b.click(); }")
+    page.wait_for_url("**/thanks.html")
+    assert len(posts) == 1
+    answers = posts[0]["answers"]
+    assert answers["colour"] == "other" and answers["colour.other"] == "teal"
+    assert answers["pets"] == ["dog"]
+    assert "name_of_pet" not in answers, "hidden answers are not sent"
+    assert answers["story"] == "A story" and answers["count"] == 3
+    assert posts[0]["language"] == "en" and len(posts[0]["submission_id"]) == 36
+    assert page.context.cookies() == []
+    storage = page.evaluate("[document.cookie, localStorage.length, sessionStorage.length]")
+    assert storage == ["", 0, 0]
+
+
+def test_keyboard_only(site: tuple[str, Path], page: Any) -> None:
+    base, _ = site
+    page.goto(f"{base}/every-construct/en/index.html")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "fw-skip"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.hasAttribute('data-fw-exit')")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    shadow = page.evaluate("getComputedStyle(document.activeElement).boxShadow")
+    assert outline != "none" or shadow != "none", "focus must be visible"
+    # Tab to the first radio of the first question and choose with the arrow keys
+    page.locator("#f-colour--red").focus()
+    page.keyboard.press("ArrowDown")
+    assert page.is_checked("#f-colour--blue")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "f-views--a--1":
+            break
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # first option of item b
+    assert page.is_checked("#f-views--a--1") and page.is_checked("#f-views--b--1")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.hasAttribute('data-fw-send')"):
+            break
+    page.route("**/responses", lambda r: r.fulfill(status=201, body="{}"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/thanks.html")
+
+
+@pytest.mark.parametrize(("width", "height"), [(360, 640), (390, 844), (320, 640)])
+def test_phones_never_scroll_sideways(
+    site: tuple[str, Path], playwright_browser: Any, width: int, height: int
+) -> None:
+    """320 CSS px is also 1280 px at 400 % zoom."""
+    base, _ = site
+    context = playwright_browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    for lang in ("en", *victim_languages()[1:4]):
+        page.goto(f"{base}/victim-voice/{lang}/index.html")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{lang} scrolls sideways by {overflow}px at {width}px"
+        small = page.evaluate(
+            """() => [...document.querySelectorAll('input:not([type=hidden]), button, .fw-exit__button, .fw-choice__label')]
+                 .filter(e => e.offsetParent !== null && !e.closest('.fw-trap'))
+                 .map(e => [e.id || e.className, e.getBoundingClientRect().height])
+                 .filter(([_, h]) => h < 44)"""
+        )
+        assert small == [], f"targets under 44px in {lang}: {small[:5]}"
+    context.close()
+
+
+def test_right_to_left_mirrors(site: tuple[str, Path], page: Any) -> None:
+    base, _ = site
+    rtl = [lang for lang in victim_languages() if lang in ("ar", "ur", "ckb")]
+    require(bool(rtl), "Victim Voice has no right-to-left language yet")
+    for lang in rtl:
+        page.goto(f"{base}/victim-voice/{lang}/index.html")
+        radio = page.locator("#f-crime_type--robbery").bounding_box()
+        label = page.locator("label[for=f-crime_type--robbery]").bounding_box()
+        assert radio["x"] > label["x"], f"{lang}: the radio sits right of its label"
+        button = visible_button(page).bounding_box()
+        width = page.evaluate("window.innerWidth")
+        assert button["x"] + button["width"] > width / 2, f"{lang}: Continue sits on the right"
+
+
+def test_quick_exit_button_and_shift(site: tuple[str, Path], page: Any) -> None:
+    base, _ = site
+    before = f"{base}/every-construct/index.html"
+    page.goto(before)
+    page.goto(f"{base}/victim-voice/en/index.html")
+    page.locator("[data-fw-exit]").click()
+    page.wait_for_url(f"{EXIT_TARGET}**")
+    page.go_back()
+    assert page.url == before, "Back must not return to the survey"
+    page.goto(f"{base}/victim-voice/en/index.html")
+    page.locator("#f-crime_type--robbery").focus()
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    page.wait_for_url(f"{EXIT_TARGET}**")
