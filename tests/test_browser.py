@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import AXE, ROOT, VNU, require
 
 from compiler.build import build_project
-
-from conftest import AXE, ROOT, VNU, require
 
 HERE = Path(__file__).parent
 EVERY = HERE / "golden" / "every-construct"

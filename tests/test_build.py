@@ -25,7 +25,9 @@ KIB = 1024
 
 def build_copy(project: Path, tmp_path: Path, name: str = "out") -> Path:
     work = tmp_path / f"project-{name}"
-    shutil.copytree(project / "questionnaire", work / "questionnaire", dirs_exist_ok=True)
+    for folder in ("questionnaire", "locales"):
+        if (project / folder).is_dir():
+            shutil.copytree(project / folder, work / folder, dirs_exist_ok=True)
     out = tmp_path / name
     outcome = build_project(work, out, strict=True)
     assert not outcome.failed, outcome.diagnostics
