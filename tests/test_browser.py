@@ -249,7 +249,8 @@ def test_phones_never_scroll_sideways(
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{lang} scrolls sideways by {overflow}px at {width}px"
         small = page.evaluate(
-            """() => [...document.querySelectorAll('input:not([type=hidden]), button, .fw-exit__button, .fw-choice__label')]
+            """() => [...document.querySelectorAll(
+                   'input:not([type=hidden]), button, .fw-exit__button, .fw-choice__label')]
                  .filter(e => e.offsetParent !== null && !e.closest('.fw-trap'))
                  .map(e => [e.id || e.className, e.getBoundingClientRect().height])
                  .filter(([_, h]) => h < 44)"""
