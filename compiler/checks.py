@@ -35,7 +35,9 @@ def data_columns(q: Question) -> list[tuple[str, Node]]:
         cols += [(f"{q.id}.{o.code}", o.node) for o in q.options]
     else:
         cols.append((q.id, q.node.key_node("id") or q.node))
-    cols += [(f"{q.id}.{o.code}", o.node) for o in q.options if o.specify is not None]
+    # a multiple choice's option already owns q.code (its 0/1 column)
+    suffix = ".text" if q.type == "multiple" else ""
+    cols += [(f"{q.id}.{o.code}{suffix}", o.node) for o in q.options if o.specify is not None]
     return cols
 
 

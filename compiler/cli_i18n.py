@@ -129,6 +129,24 @@ def new_cmd(project: Path, wanted: str | None, lang: str, force: bool) -> None:
     click.echo(f"wrote {display_path(path)}{hint}", err=True)
 
 
+@i18n_group.command("update")
+@project_option
+@questionnaire_option
+@click.option("--lang", "langs", multiple=True, help="Only these languages (default: all).")
+def update_cmd(project: Path, wanted: str | None, langs: tuple[str, ...]) -> None:
+    """Bring locale files in line with the questionnaire: add new keys (empty), drop
+    texts that no longer exist. Translations and their fingerprints are kept."""
+    qn = _questionnaire(project, wanted)
+    for tag in [_tag(x) for x in (langs or qn.translations)]:
+        path, loc = _locale(project, qn, tag)
+        if loc is None:
+            click.echo(f"skipped {tag}: {display_path(path)} does not exist", err=True)
+            continue
+        entries, added, dropped = i18n.update(qn, loc)
+        i18n.write_locale(path, i18n.render_locale(qn, entries, loc.meta, dict(loc.interface)))
+        click.echo(f"{display_path(path)}: {added} added, {dropped} dropped", err=True)
+
+
 @i18n_group.command("review")
 @project_option
 @questionnaire_option

@@ -185,8 +185,11 @@ class _ConditionChecker:
 
         shown = lit.value if lit.kind != "string" else f"'{lit.value}'"
         if q.type in CHOICE_TYPES:
-            if op in ORDERED and lit.kind == "number":
-                return lit.value
+            if op in ORDERED:
+                if lit.kind == "number":
+                    return lit.value
+                bad(f"{op!r} compares numbers; {shown} is not one", "e.g. satisfaction <= 2")
+                return None
             codes = {str(o.code): o.code for o in q.choices}
             if lit.kind != "today" and str(lit.value) in codes:
                 return codes[str(lit.value)]

@@ -113,6 +113,14 @@ def skeleton(qn: Questionnaire, meta: dict[str, object]) -> str:
     return render_locale(qn, entries, meta, {})
 
 
+def update(qn: Questionnaire, loc: LocaleFile) -> tuple[dict[str, tuple[str, str]], int, int]:
+    """Every current key (new ones empty); texts of keys that no longer exist dropped."""
+    source = source_texts(qn)
+    old = entries_of(loc)
+    entries = {key: old.get(key, ("", "")) for key in source}
+    return entries, len(set(source) - set(old)), len(set(old) - set(source))
+
+
 def review(
     qn: Questionnaire, loc: LocaleFile, keys: list[str]
 ) -> tuple[dict[str, tuple[str, str]], list[str]]:

@@ -1,0 +1,315 @@
+"""Where responses are kept: SQLite by default, PostgreSQL for postgresql:// URLs.
+
+What is stored is only what the survey promises: a random response id, the
+questionnaire, its version and language, the answers, and the day (or week, or
+month) of submission. No address, no browser, no precise time. The client's
+submission id is kept unique so that a retried post stores once.
+
+The schema is versioned; `upgrade` applies the missing migrations and runs on
+every open, so a fresh database works at once and `formwright db upgrade` is
+the same step taken on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROUNDINGS = ("day", "week", "month")
+
+# Each entry is one schema version; never edit a released one, append another.
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE responses (
+            id TEXT PRIMARY KEY,
+            submission_id TEXT NOT NULL UNIQUE,
+            questionnaire TEXT NOT NULL,
+            version TEXT NOT NULL,
+            language TEXT NOT NULL,
+            submitted TEXT NOT NULL,
+            answers TEXT NOT NULL
+        )""",
+        "CREATE INDEX responses_questionnaire ON responses (questionnaire, submitted)",
+        """CREATE TABLE manifests (
+            questionnaire TEXT NOT NULL,
+            version TEXT NOT NULL,
+            seen INTEGER NOT NULL,
+            manifest TEXT NOT NULL,
+            PRIMARY KEY (questionnaire, version)
+        )""",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used (a server-side problem)."""
+
+
+@dataclass(frozen=True)
+class NewResponse:
+    submission_id: str
+    questionnaire: str
+    version: str
+    language: str
+    answers: dict[str, object]
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    id: str
+    questionnaire: str
+    version: str
+    language: str
+    submitted: str
+    answers: dict[str, object]
+
+
+def round_date(day: date, rounding: str) -> date:
+    """The day itself, the Monday of its week, or the first of its month."""
+    if rounding == "week":
+        return day - timedelta(days=day.weekday())
+    if rounding == "month":
+        return day.replace(day=1)
+    if rounding == "day":
+        return day
+    raise ValueError(f"date rounding must be one of {', '.join(ROUNDINGS)}, not {rounding!r}")
+
+
+class Store:
+    """One connection, shared by a process's threads under a lock."""
+
+    placeholder = "?"
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+        self._lock = threading.Lock()
+
+    # --- backend specifics ----------------------------------------------------
+    def _begin_write(self) -> None:
+        raise NotImplementedError
+
+    def _lock_migrations(self) -> None:
+        """Serialise concurrent upgrades; called inside the write transaction."""
+
+    def _schema_table(self) -> None:
+        raise NotImplementedError
+
+    # --- shared -------------------------------------------------------------
+    def _sql(self, text: str) -> str:
+        return text.replace("?", self.placeholder)
+
+    def _run(self, text: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        cur = self._conn.execute(self._sql(text), tuple(args))
+        rows = cur.fetchall() if cur.description else []
+        return list(rows)
+
+    def _write(self, steps: list[tuple[str, Sequence[object]]]) -> list[tuple[Any, ...]]:
+        """Run statements in one durable transaction; the last one's rows are returned."""
+        with self._lock:
+            self._begin_write()
+            try:
+                rows: list[tuple[Any, ...]] = []
+                for text, args in steps:
+                    rows = self._run(text, args)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            return rows
+
+    def schema_version(self) -> int:
+        with self._lock:
+            self._schema_table()
+            rows = self._run("SELECT version FROM formwright_schema")
+            self._conn.execute("COMMIT") if self._in_transaction() else None
+        return int(rows[0][0]) if rows else 0
+
+    def _in_transaction(self) -> bool:
+        return False
+
+    def upgrade(self) -> list[int]:
+        """Apply missing migrations; returns the versions applied."""
+        applied: list[int] = []
+        with self._lock:
+            self._schema_table()
+            self._begin_write()
+            try:
+                self._lock_migrations()
+                rows = self._run("SELECT version FROM formwright_schema")
+                current = int(rows[0][0]) if rows else 0
+                if current > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"the database has schema version {current}, newer than this "
+                        f"formwright knows ({SCHEMA_VERSION}); upgrade formwright"
+                    )
+                for number in range(current + 1, SCHEMA_VERSION + 1):
+                    for statement in MIGRATIONS[number - 1]:
+                        self._run(statement)
+                    applied.append(number)
+                if applied:
+                    self._run("DELETE FROM formwright_schema")
+                    self._run("INSERT INTO formwright_schema VALUES (?)", (SCHEMA_VERSION,))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        return applied
+
+    def save(self, response: NewResponse, submitted: date) -> str:
+        """Store once per submission id; a retry gets the id stored the first time."""
+        new_id = str(uuid.uuid4())
+        answers = json.dumps(response.answers, sort_keys=True)
+        rows = self._write(
+            [
+                (
+                    "INSERT INTO responses (id, submission_id, questionnaire, version, language,"
+                    " submitted, answers) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (submission_id) DO NOTHING",
+                    (
+                        new_id,
+                        response.submission_id,
+                        response.questionnaire,
+                        response.version,
+                        response.language,
+                        submitted.isoformat(),
+                        answers,
+                    ),
+                ),
+                ("SELECT id FROM responses WHERE submission_id = ?", (response.submission_id,)),
+            ]
+        )
+        return str(rows[0][0])
+
+    def remember_manifest(self, man: dict[str, Any]) -> None:
+        """Keep each version's manifest so exports can read responses to old versions."""
+        with self._lock:
+            rows = self._run("SELECT COUNT(*) FROM manifests")
+        self._write(
+            [
+                (
+                    "INSERT INTO manifests (questionnaire, version, seen, manifest)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (questionnaire, version) DO NOTHING",
+                    (man["id"], man["version"], int(rows[0][0]), json.dumps(man)),
+                )
+            ]
+        )
+
+    def manifests(self) -> list[dict[str, Any]]:
+        """Every manifest remembered, oldest first."""
+        with self._lock:
+            rows = self._run("SELECT manifest FROM manifests ORDER BY seen, questionnaire, version")
+        return [json.loads(r[0]) for r in rows]
+
+    def count(self, questionnaire: str | None = None) -> int:
+        where, args = self._filter(questionnaire)
+        with self._lock:
+            rows = self._run(f"SELECT COUNT(*) FROM responses{where}", args)
+        return int(rows[0][0])
+
+    def questionnaires(self) -> list[str]:
+        with self._lock:
+            rows = self._run("SELECT DISTINCT questionnaire FROM responses ORDER BY questionnaire")
+        return [str(r[0]) for r in rows]
+
+    def responses(self, questionnaire: str | None = None, batch: int = 500) -> Iterator[StoredResponse]:
+        """Responses ordered by day then random id, so the order reveals no sequence."""
+        where, args = self._filter(questionnaire)
+        after = ("", "")
+        while True:
+            clause = " AND " if where else " WHERE "
+            with self._lock:
+                rows = self._run(
+                    "SELECT id, questionnaire, version, language, submitted, answers"
+                    f" FROM responses{where}{clause}(submitted > ? OR (submitted = ? AND id > ?))"
+                    f" ORDER BY submitted, id LIMIT {int(batch)}",
+                    (*args, after[0], after[0], after[1]),
+                )
+            for row in rows:
+                yield StoredResponse(*row[:5], answers=json.loads(row[5]))
+            if len(rows) < batch:
+                return
+            after = (rows[-1][4], rows[-1][0])
+
+    @staticmethod
+    def _filter(questionnaire: str | None) -> tuple[str, tuple[object, ...]]:
+        return (" WHERE questionnaire = ?", (questionnaire,)) if questionnaire else ("", ())
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: str) -> None:
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            # WAL lets exports read while the endpoint writes; FULL makes each
+            # acknowledged response survive a power cut, not only a crash.
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the SQLite database {path}: {exc}") from exc
+        super().__init__(conn)
+
+    def _begin_write(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def _schema_table(self) -> None:
+        self._conn.execute("CREATE TABLE IF NOT EXISTS formwright_schema (version INTEGER NOT NULL)")
+
+
+class PostgresStore(Store):
+    placeholder = "%s"
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        try:
+            conn = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
+        super().__init__(conn)
+
+    def _begin_write(self) -> None:
+        self._conn.execute("BEGIN")
+
+    def _lock_migrations(self) -> None:
+        self._conn.execute("SELECT pg_advisory_xact_lock(4242)")
+
+    def _schema_table(self) -> None:
+        self._conn.execute("CREATE TABLE IF NOT EXISTS formwright_schema (version INTEGER NOT NULL)")
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file of an SQLite URL or plain path; None for a PostgreSQL URL."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return None
+    if url.startswith("sqlite:///"):
+        return url[len("sqlite:///") :]
+    if "://" in url:
+        raise StoreError(f"unsupported database URL {url!r}: use a file path or postgresql://")
+    return url
+
+
+def open_store(url: str, upgrade: bool = True) -> Store:
+    """Open a database by URL, applying missing migrations unless told not to."""
+    path = sqlite_path(url)
+    if path is not None:
+        if path != ":memory:":
+            parent = Path(path).parent
+            if not parent.is_dir():
+                raise StoreError(f"cannot open the SQLite database {path}: no folder {parent}")
+        store: Store = SQLiteStore(path)
+    else:
+        store = PostgresStore(url)
+    if upgrade:
+        store.upgrade()
+    return store
