@@ -287,3 +287,100 @@ def test_quick_exit_button_and_shift(site: tuple[str, Path], page: Any) -> None:
     for _ in range(3):
         page.keyboard.press("Shift")
     page.wait_for_url(f"{EXIT_TARGET}**")
+
+
+def test_screenshots_and_contact_sheet(site: tuple[str, Path], playwright_browser: Any) -> None:
+    """First page of every language at phone size, and one sheet to check them at a glance."""
+    from PIL import Image, ImageDraw
+
+    base, _ = site
+    out = ROOT / "build" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    context = playwright_browser.new_context(viewport={"width": 360, "height": 640})
+    page = context.new_page()
+    shots = []
+    for lang in victim_languages():
+        page.goto(f"{base}/victim-voice/{lang}/index.html")
+        page.locator("#h-what-happened").scroll_into_view_if_needed()
+        path = out / f"victim-voice-{lang}.png"
+        page.screenshot(path=str(path))
+        shots.append((lang, path))
+    context.close()
+    columns = 6
+    rows = -(-len(shots) // columns)
+    thumb = (360, 640)
+    sheet = Image.new("RGB", (columns * thumb[0], rows * (thumb[1] + 24)), "white")
+    draw = ImageDraw.Draw(sheet)
+    for i, (lang, path) in enumerate(shots):
+        x, y = (i % columns) * thumb[0], (i // columns) * (thumb[1] + 24)
+        with Image.open(path) as image:
+            sheet.paste(image.convert("RGB"), (x, y + 24))
+        draw.text((x + 8, y + 6), lang, fill="black")
+    sheet.save(out / "contact-sheet.png")
+    assert (out / "contact-sheet.png").stat().st_size > 10_000
+
+
+def test_accessibility_tree_names_every_question(site: tuple[str, Path], page: Any) -> None:
+    base, folder = site
+    manifest = json.loads((folder / "every-construct" / "manifest.json").read_text("utf-8"))
+    page.goto(f"{base}/every-construct/en/index.html")
+    page.evaluate("document.querySelectorAll('[data-fw-page]').forEach(s => s.hidden = false)")
+    page.evaluate("document.querySelectorAll('[data-fw-question]').forEach(s => s.hidden = false)")
+    cdp = page.context.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+
+    def value(node: dict[str, Any], key: str) -> str:
+        return str((node.get(key) or {}).get("value", ""))
+
+    named = [
+        (value(n, "role"), value(n, "name"), value(n, "description"))
+        for n in nodes
+        if not n.get("ignored")
+    ]
+    for q in manifest["questions"]:
+        if q["type"] == "statement":
+            continue
+        wanted_role = (
+            "group" if q["type"] in ("single", "multiple", "matrix", "scale", "date") else None
+        )
+        matches = [
+            (role, name, desc)
+            for role, name, desc in named
+            if name.startswith(q["text"]) and (wanted_role is None or role == wanted_role)
+        ]
+        assert matches, f"{q['id']}: no {wanted_role or 'control'} named {q['text']!r}"
+        if q.get("hint"):
+            assert any(q["hint"] in desc for _, _, desc in matches), (
+                f"{q['id']}: hint not a description"
+            )
+    # an error is announced: the summary is an alert, the field describes its message
+    page.goto(f"{base}/every-construct/en/index.html")
+    visible_button(page).click()
+    alert = page.get_by_role("alert")
+    assert "Select an answer to “Which colour?”" in alert.inner_text()
+    snapshot = page.locator("#q-colour fieldset").aria_snapshot()
+    assert 'group "Which colour? (required)"' in snapshot
+
+
+def test_first_page_usable_on_slow_3g(site: tuple[str, Path], playwright_browser: Any) -> None:
+    """Slow 3G (400 kbit/s, 400 ms) and a 4× slower CPU: the first question still appears."""
+    base, _ = site
+    context = playwright_browser.new_context(viewport={"width": 360, "height": 640})
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 400,
+            "downloadThroughput": 50_000,
+            "uploadThroughput": 50_000,
+        },
+    )
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    page.goto(f"{base}/victim-voice/en/index.html", wait_until="load", timeout=60_000)
+    assert page.locator("#f-crime_type--robbery").is_visible()
+    page.check("#f-crime_type--robbery")
+    assert page.is_checked("#f-crime_type--robbery")
+    context.close()
