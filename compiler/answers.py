@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from .checks import parse_date
@@ -276,7 +276,9 @@ class _Validator:
                 self.add(qid, "too_many", "err_too_many", q["max_choices"], question=text)
             for option in q["options"]:
                 if option.get("exclusive") and len(value) > 1 and option["code"] in value:
-                    self.add(qid, "exclusive", "err_exclusive", question=text, option=option["label"])
+                    self.add(
+                        qid, "exclusive", "err_exclusive", question=text, option=option["label"]
+                    )
         elif kind in ("text", "textarea"):
             if "max_length" in q and len(value) > q["max_length"]:
                 self.add(qid, "too_long", "err_too_long", q["max_length"], question=text)
@@ -288,9 +290,11 @@ class _Validator:
             elif q["max"] is not None and value > q["max"]:
                 self.add(qid, "max", "err_max", question=text, max=self.t.number(q["max"]))
         elif kind == "date":
-            today = self.today.isoformat()
-            low = today if q["min"] == "today" else q["min"]
-            high = today if q["max"] == "today" else q["max"]
+            # The respondent's today may be a day either side of the server's.
+            earliest = (self.today - timedelta(days=1)).isoformat()
+            latest = (self.today + timedelta(days=1)).isoformat()
+            low = earliest if q["min"] == "today" else q["min"]
+            high = latest if q["max"] == "today" else q["max"]
             if low and value < low[: len(value)]:
                 self.add(qid, "date_min", "err_date_min", question=text, date=low[: len(value)])
             if high and value > high[: len(value)]:
@@ -305,7 +309,9 @@ class _Validator:
                 specified = str(parsed.answers[name])
                 if len(specified) > SPECIFY_MAX_LENGTH:
                     question = f"{q['text']} — {option['specify']}"
-                    self.add(name, "too_long", "err_too_long", SPECIFY_MAX_LENGTH, question=question)
+                    self.add(
+                        name, "too_long", "err_too_long", SPECIFY_MAX_LENGTH, question=question
+                    )
                 else:
                     kept[name] = specified
             # a specify text for an option not chosen is dropped, as the script does

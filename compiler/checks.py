@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 
+from .conditions import KEYWORDS
 from .diagnostics import Diagnostic, did_you_mean, make
 from .languages import cldr_locale, normalise_tag
 from .model import Option, Question, Questionnaire
@@ -22,6 +24,7 @@ RESERVED_IDS = {
     "submitted",
 }
 RESERVED_PREFIX = "fw_"
+ID = re.compile(r"[a-z][a-z0-9-]*")
 
 
 def data_columns(q: Question) -> list[tuple[str, Node]]:
@@ -41,14 +44,18 @@ def data_columns(q: Question) -> list[tuple[str, Node]]:
     return cols
 
 
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+
+
 def parse_date(text: str) -> date | None:
-    parts = text.split("-")
+    """A real date written YYYY-MM-DD, YYYY-MM or YYYY (the first of the period)."""
+    match = _DATE.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day = (int(part) if part else 1 for part in match.groups())
     try:
-        year = int(parts[0])
-        month = int(parts[1]) if len(parts) > 1 else 1
-        day = int(parts[2]) if len(parts) > 2 else 1
         return date(year, month, day)
-    except (ValueError, IndexError):
+    except ValueError:
         return None
 
 
@@ -81,7 +88,7 @@ class _Checker:
     def run(self, stem: str) -> list[Diagnostic]:
         qn = self.qn
         id_node = qn.node.get("id")
-        if qn.id and stem != qn.id and id_node is not None:
+        if qn.id and stem != qn.id and id_node is not None and ID.fullmatch(qn.id):
             self.add(
                 "FW205",
                 id_node,
@@ -129,6 +136,13 @@ class _Checker:
                     f"choose another id; reserved: {', '.join(sorted(RESERVED_IDS))} "
                     f"and anything starting with {RESERVED_PREFIX}",
                 )
+            elif q.id in KEYWORDS:
+                self.add(
+                    "FW204",
+                    self.id_node(q.node),
+                    f"the question id {q.id!r} is a word of the condition language",
+                    "choose another id, or no condition could refer to this question",
+                )
             for column, node in data_columns(q):
                 folded = column.casefold()
                 if folded in seen and seen[folded][0] != column:
@@ -149,9 +163,8 @@ class _Checker:
                 "defined lists: " + ", ".join(names) if names else "define it under option_lists"
             )
             self.add("FW203", node, f"there is no option list named {q.option_list!r}", hint)
-        for what, opts in (("option code", q.choices), ("matrix item", q.items)):
-            if q.option_list is None or what == "matrix item":
-                self.duplicates(what, ((str(o.code), o.node) for o in opts))
+        if q.type == "scale":  # points and extra are two mappings that share one set of codes
+            self.duplicates("option code", ((str(o.code), o.node) for o in q.choices))
         if q.type == "scale":
             self.scale(q)
         for o in q.options:

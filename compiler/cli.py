@@ -138,3 +138,99 @@ def _register() -> None:
 
 
 _register()
+
+
+# --- collection: serve, db, export, codebook -------------------------------------
+
+
+def _fail(message: str) -> None:
+    click.echo(f"formwright: {message}", err=True)
+    sys.exit(EXIT_INVALID)
+
+
+def _db_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db",
+        "db",
+        default=None,
+        help="Database: a SQLite file path or a postgresql:// URL "
+        "(default: responses.sqlite3 in the project).",
+    )(func)
+
+
+@cli.command()
+@click.option("--db", "db", default=None, help="Database (default: responses.sqlite3).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@project_option
+def serve(db: str | None, host: str, port: int, project: Path) -> None:
+    """Build, then serve the forms and the collection endpoint in one process."""
+    from .build import build_project
+    from .serve import run
+
+    outcome = build_project(project, project / "build")
+    report(outcome.diagnostics, "text")
+    if outcome.failed:
+        sys.exit(EXIT_INVALID)
+    problem = run(project / "build", db or str(project / "responses.sqlite3"), host, port)
+    if problem:
+        _fail(problem)
+
+
+@cli.group()
+def db() -> None:
+    """Manage the responses database."""
+
+
+@db.command("upgrade")
+@click.option("--db", "url", required=True, help="A SQLite file path or a postgresql:// URL.")
+def db_upgrade(url: str) -> None:
+    """Create the tables or apply missing migrations."""
+    from .store import SCHEMA_VERSION, StoreError, open_store
+
+    try:
+        applied = open_store(url, upgrade=False).upgrade()
+    except StoreError as exc:
+        return _fail(str(exc))
+    done = f"applied {', '.join(map(str, applied))}" if applied else "nothing to apply"
+    click.echo(f"database at schema version {SCHEMA_VERSION} ({done})", err=True)
+
+
+@cli.command()
+@_db_option
+@click.option("--questionnaire", default=None, help="Only this questionnaire's responses.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
+@click.option("--labels", type=click.Choice(["codes", "text"]), default="codes")
+@click.option("--redact", is_flag=True, help="Hide e-mails, phone numbers, postcodes.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@project_option
+def export(
+    db: str | None,
+    questionnaire: str | None,
+    fmt: str,
+    labels: str,
+    redact: bool,
+    output: Path | None,
+    project: Path,
+) -> None:
+    """Export responses, one row per response and one column per answer."""
+    from .export import run_export
+
+    url = db or str(project / "responses.sqlite3")
+    problem = run_export(url, project / "build", questionnaire, fmt, labels, redact, output)
+    if problem:
+        _fail(problem)
+
+
+@cli.command()
+@click.option("--questionnaire", default=None, help="Only this questionnaire (default: all).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "markdown"]), default="markdown")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@project_option
+def codebook(questionnaire: str | None, fmt: str, output: Path | None, project: Path) -> None:
+    """Describe every export column: question, type, codes and condition."""
+    from .export import run_codebook
+
+    problem = run_codebook(project / "build", questionnaire, fmt, output)
+    if problem:
+        _fail(problem)

@@ -323,6 +323,9 @@ def _operand(value: object, today: date) -> object:
     return value
 
 
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
 def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -331,10 +334,13 @@ def _compare(op: str, answer: object, target: object) -> bool:
     if (
         isinstance(answer, str)
         and isinstance(target, str)
-        and re.fullmatch(r"\d{4}(-\d{2})?", answer)
-        and re.fullmatch(r"\d{4}-\d{2}-\d{2}", target)
+        and len(answer) != len(target)
+        and _DATE.fullmatch(answer)
+        and _DATE.fullmatch(target)
     ):
-        target = target[: len(answer)]  # a date given to month or year compares at that precision
+        # dates given to different precisions (day, month, year) compare at the coarser one
+        size = min(len(answer), len(target))
+        answer, target = answer[:size], target[:size]
     if op == "==":
         return _same(answer, target)
     if op == "!=":

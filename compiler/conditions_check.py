@@ -8,7 +8,8 @@ combination of answers can make true is reported as a warning.
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+import math
+from datetime import date
 
 from . import conditions as c
 from .checks import parse_date
@@ -20,11 +21,38 @@ MAX_COMBINATIONS = 20_000
 ORDERED = {"<", "<=", ">", ">="}
 
 
-def position(node: Scalar, offset: int) -> tuple[int, int]:
-    """File position of a character inside a condition written on one line."""
-    if node.style in ("", "'", '"') and "\n" not in node.raw:
-        return node.line, node.column + (0 if node.plain else 1) + offset
-    return node.line, node.column
+def position(text: str, node: Scalar, offset: int) -> tuple[int, int]:
+    """File position of the character at `offset` in a scalar's value.
+
+    Walks the value and the source side by side: quotes, escapes, folded line
+    breaks and block indentation all leave the value's characters in order in
+    the source; a folded line break (newline and indentation) stands for one space."""
+    value = str(node.value)
+    if not text or node.end <= node.start:
+        return node.line, node.column
+    raw = text[node.start : node.end]
+    j = raw.find("\n") + 1 if node.style in ("|", ">") else (0 if node.plain else 1)
+    beyond = max(0, offset - len(value) + 1)  # an offset at the end points past the last char
+    found = j - 1
+    for i in range(min(offset + 1, len(value))):
+        char = value[i]
+        if char.isspace():
+            while j < len(raw) and not raw[j].isspace():
+                j += 1
+            found = j
+            if j < len(raw) and raw[j] == "\n":
+                while j < len(raw) and raw[j] in " \n":
+                    j += 1
+            else:
+                j += 1
+        else:
+            found = raw.find(char, j)
+            if found < 0:
+                return node.line, node.column
+            j = found + 1
+    index = node.start + found + beyond
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 class _ConditionChecker:
@@ -51,7 +79,7 @@ class _ConditionChecker:
         try:
             expr = c.parse(owner.when)
         except c.ConditionError as err:
-            line, col = position(node, err.pos)
+            line, col = position(self.qn.source_text, node, err.pos)
             self.out.append(make("FW301", self.qn.path, line, col, err.message, err.hint))
             return
         errors_before = len(self.out)
@@ -77,7 +105,7 @@ class _ConditionChecker:
             )
 
     def err(self, code: str, node: Scalar, pos: int, message: str, hint: str = "") -> None:
-        line, col = position(node, pos)
+        line, col = position(self.qn.source_text, node, pos)
         self.out.append(make(code, self.qn.path, line, col, message, hint))
 
     def test(
@@ -191,7 +219,7 @@ class _ConditionChecker:
                 bad(f"{op!r} compares numbers; {shown} is not one", "e.g. satisfaction <= 2")
                 return None
             codes = {str(o.code): o.code for o in q.choices}
-            if lit.kind != "today" and str(lit.value) in codes:
+            if str(lit.value) in codes:  # a code may even be called today
                 return codes[str(lit.value)]
             hint = did_you_mean(str(lit.value), list(codes)) or "its codes: " + ", ".join(codes)
             bad(f"{q.id!r} has no option with the code {shown}", hint, "FW305")
@@ -270,30 +298,49 @@ class _ConditionChecker:
         if q.type in CHOICE_TYPES:
             return [None, *[o.code for o in q.choices]]
         if q.type == "number":
-            values: set[float] = set()
-            for lit in literals:
-                if isinstance(lit, int | float):
-                    values.update(
-                        {lit - 1, lit, lit + 1}
-                        | ({lit - 0.5, lit + 0.5} if not q.integer else set())
-                    )
-            values.update(v for v in (q.minimum, q.maximum) if v is not None)
-            low = q.minimum if q.minimum is not None else float("-inf")
-            high = q.maximum if q.maximum is not None else float("inf")
-            return [None, *sorted(v for v in values if low <= v <= high)]
+            return [None, *_number_candidates(q, [x for x in literals if _is_number(x)])]
         if q.type == "date":
-            out: list[object] = [None]
-            size = {"year": 4, "month": 7}.get(q.precision, 10)
-            for lit in literals:
-                if isinstance(lit, dict):
-                    base = date.today() if "today" in lit else parse_date(str(lit.get("date")))
-                    if base:
-                        out += [
-                            (base + timedelta(days=d)).isoformat()[:size]
-                            for d in (-400, -1, 0, 1, 400)
-                        ]
-            return out
+            return [None, *_date_candidates(q, literals)]
         return [None, "\x00", *[x for x in literals if isinstance(x, str)]]
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _around(points: list[float], step: float) -> set[float]:
+    """Each point, a step either side, and the midpoint of every neighbouring pair:
+    enough to meet every region that comparisons with these points carve out."""
+    ordered = sorted({float(p) for p in points})
+    out = {p + d for p in ordered for d in (-step, 0, step)}
+    out |= {(a + b) / 2 for a, b in itertools.pairwise(ordered)}
+    return out
+
+
+def _number_candidates(q: Question, literals: list[object]) -> list[float]:
+    points = [float(x) for x in literals]  # type: ignore[arg-type]
+    points += [v for v in (q.minimum, q.maximum) if v is not None]
+    values = _around(points or [0.0], 1.0)
+    if q.integer:
+        values = {float(f(v)) for v in values for f in (math.floor, math.ceil)}
+    low = q.minimum if q.minimum is not None else -math.inf
+    high = q.maximum if q.maximum is not None else math.inf
+    return sorted(int(v) if v.is_integer() else v for v in values if low <= v <= high)
+
+
+def _date_candidates(q: Question, literals: list[object]) -> list[str]:
+    size = {"year": 4, "month": 7}.get(q.precision, 10)
+    days = []
+    for lit in literals:
+        if isinstance(lit, dict):
+            base = date.today() if "today" in lit else parse_date(str(lit.get("date")))
+            if base is not None:
+                days.append(float(base.toordinal()))
+    out = set()
+    for day in _around(days, 1.0) | _around(days, 400.0):
+        if 1 <= day <= date.max.toordinal():
+            out.add(date.fromordinal(int(day)).isoformat()[:size])
+    return sorted(out)
 
 
 def check(qn: Questionnaire) -> list[Diagnostic]:

@@ -54,7 +54,7 @@ def estimate_minutes(qn: Questionnaire) -> int:
 
 def check(qn: Questionnaire) -> list[Diagnostic]:
     node = qn.node.get("time_budget_minutes")
-    if qn.time_budget_minutes is None or node is None:
+    if qn.time_budget_minutes is None or qn.time_budget_minutes < 1 or node is None:
         return []
     minutes = estimate_minutes(qn)
     if minutes <= qn.time_budget_minutes:

@@ -54,6 +54,7 @@ class LoadedFile:
     path: str
     root: Node | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    text: str = ""
 
 
 class _Abort(Exception):
@@ -150,9 +151,9 @@ class _Composer:
                 # libyaml reports plain style as '' where PyYAML says None.
                 plain = not event.style and event.tag is None
                 value: ScalarValue = resolve_plain(event.value) if plain else event.value
-                node: Node = Scalar(
-                    line, col, value, event.value, "" if plain else event.style or "!"
-                )
+                style = "" if plain else event.style or "!"
+                end = event.end_mark.index if event.end_mark else mark.index
+                node: Node = Scalar(line, col, value, event.value, style, mark.index, end)
                 self._count(1, mark)
                 if event.anchor:
                     self.anchors[event.anchor] = (node, 1)
@@ -176,8 +177,16 @@ class _Composer:
                 attach(container, size, mark)
             elif isinstance(event, yaml.AliasEvent):
                 target = self.anchors.get(event.anchor or "")
-                if target is None:  # the parser reports undefined aliases itself
-                    continue
+                if target is None:
+                    # neither libyaml nor PyYAML's parser reports these; an anchor still
+                    # open (an alias inside its own anchor) is not defined yet either
+                    self.error(
+                        "FW005",
+                        mark,
+                        f"the alias *{event.anchor} refers to no anchor defined before it",
+                        f"define &{event.anchor} first, or remove the alias",
+                    )
+                    raise _Abort
                 self._count(target[1], mark)
                 attach(target[0], target[1], mark)
         return root
@@ -221,23 +230,24 @@ def load_text(path: str, data: bytes) -> LoadedFile:
         )
         return result
     text = text.removeprefix("\ufeff")
+    result.text = text
 
     composer = _Composer(path)
     try:
         events = list(yaml.parse(text, Loader=_Parser))
     except yaml.MarkedYAMLError as exc:
         tab_lines = [
-            n
+            (n, row.index("\t") + 1)
             for n, row in enumerate(text.splitlines(), 1)
             if "\t" in row[: len(row) - len(row.lstrip(" \t"))]
         ]
-        for n in tab_lines:
+        for n, column in tab_lines:
             diags.append(
                 make(
                     "FW004",
                     path,
                     n,
-                    1,
+                    column,
                     "a tab is used for indentation",
                     "YAML allows only spaces for indentation; replace the tabs with spaces",
                 )
@@ -258,8 +268,21 @@ def load_text(path: str, data: bytes) -> LoadedFile:
                 )
             )
         return result
-    except yaml.YAMLError as exc:  # unmarked reader errors, e.g. control characters
-        diags.append(make("FW005", path, 1, 1, f"YAML error: {exc}"))
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line, col = _position(text, exc.position)
+        diags.append(
+            make(
+                "FW005",
+                path,
+                line,
+                col,
+                f"the character U+{exc.character:04X} is not allowed in YAML",
+                "remove it; it is usually an invisible control character pasted in by accident",
+            )
+        )
+        return result
+    except yaml.YAMLError as exc:
+        diags.append(make("FW005", path, 1, 1, "YAML error: " + str(exc).splitlines()[0]))
         return result
 
     documents = sum(isinstance(e, yaml.DocumentStartEvent) for e in events)

@@ -95,6 +95,7 @@ class Questionnaire:
     option_lists: dict[str, list[Option]] = field(default_factory=dict)
     option_list_nodes: dict[str, Scalar] = field(default_factory=dict)
     pages: list[Page] = field(default_factory=list)
+    source_text: str = ""  # the file as read, to place positions inside long values
 
     @property
     def questions(self) -> list[Question]:
@@ -108,8 +109,11 @@ def _str(node: Node | None) -> str | None:
 
 
 def _int(node: Node | None) -> int | None:
+    # JSON Schema counts 5.0 as an integer, so the model must too
     if isinstance(node, Scalar) and type(node.value) is int:
         return node.value
+    if isinstance(node, Scalar) and type(node.value) is float and node.value.is_integer():
+        return int(node.value)
     return None
 
 

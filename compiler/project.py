@@ -41,6 +41,18 @@ def find_questionnaires(root: Path, paths: list[Path]) -> tuple[list[Path], list
     files: list[Path] = []
     problems: list[Diagnostic] = []
     for target in targets:
+        if not target.exists() and not paths:
+            problems.append(
+                make(
+                    "FW011",
+                    display_path(target),
+                    1,
+                    1,
+                    f"there is no {QUESTIONNAIRE_DIR}/ folder here",
+                    "run formwright in the project folder, or pass it with -C",
+                )
+            )
+            continue
         if target.is_dir():
             found = sorted(p for p in target.iterdir() if p.suffix in SUFFIXES and p.is_file())
             if not found:

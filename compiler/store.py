@@ -99,9 +99,6 @@ class Store:
     def _lock_migrations(self) -> None:
         """Serialise concurrent upgrades; called inside the write transaction."""
 
-    def _schema_table(self) -> None:
-        raise NotImplementedError
-
     # --- shared -------------------------------------------------------------
     def _sql(self, text: str) -> str:
         return text.replace("?", self.placeholder)
@@ -125,24 +122,14 @@ class Store:
                 raise
             return rows
 
-    def schema_version(self) -> int:
-        with self._lock:
-            self._schema_table()
-            rows = self._run("SELECT version FROM formwright_schema")
-            self._conn.execute("COMMIT") if self._in_transaction() else None
-        return int(rows[0][0]) if rows else 0
-
-    def _in_transaction(self) -> bool:
-        return False
-
     def upgrade(self) -> list[int]:
         """Apply missing migrations; returns the versions applied."""
         applied: list[int] = []
         with self._lock:
-            self._schema_table()
             self._begin_write()
             try:
                 self._lock_migrations()
+                self._run("CREATE TABLE IF NOT EXISTS formwright_schema (version INTEGER NOT NULL)")
                 rows = self._run("SELECT version FROM formwright_schema")
                 current = int(rows[0][0]) if rows else 0
                 if current > SCHEMA_VERSION:
@@ -190,14 +177,13 @@ class Store:
 
     def remember_manifest(self, man: dict[str, Any]) -> None:
         """Keep each version's manifest so exports can read responses to old versions."""
-        with self._lock:
-            rows = self._run("SELECT COUNT(*) FROM manifests")
         self._write(
             [
                 (
                     "INSERT INTO manifests (questionnaire, version, seen, manifest)"
-                    " VALUES (?, ?, ?, ?) ON CONFLICT (questionnaire, version) DO NOTHING",
-                    (man["id"], man["version"], int(rows[0][0]), json.dumps(man)),
+                    " VALUES (?, ?, (SELECT COUNT(*) FROM manifests), ?)"
+                    " ON CONFLICT (questionnaire, version) DO NOTHING",
+                    (man["id"], man["version"], json.dumps(man)),
                 )
             ]
         )
@@ -219,7 +205,9 @@ class Store:
             rows = self._run("SELECT DISTINCT questionnaire FROM responses ORDER BY questionnaire")
         return [str(r[0]) for r in rows]
 
-    def responses(self, questionnaire: str | None = None, batch: int = 500) -> Iterator[StoredResponse]:
+    def responses(
+        self, questionnaire: str | None = None, batch: int = 500
+    ) -> Iterator[StoredResponse]:
         """Responses ordered by day then random id, so the order reveals no sequence."""
         where, args = self._filter(questionnaire)
         after = ("", "")
@@ -233,7 +221,14 @@ class Store:
                     (*args, after[0], after[0], after[1]),
                 )
             for row in rows:
-                yield StoredResponse(*row[:5], answers=json.loads(row[5]))
+                yield StoredResponse(
+                    id=str(row[0]),
+                    questionnaire=str(row[1]),
+                    version=str(row[2]),
+                    language=str(row[3]),
+                    submitted=str(row[4]),
+                    answers=json.loads(row[5]),
+                )
             if len(rows) < batch:
                 return
             after = (rows[-1][4], rows[-1][0])
@@ -262,9 +257,6 @@ class SQLiteStore(Store):
     def _begin_write(self) -> None:
         self._conn.execute("BEGIN IMMEDIATE")
 
-    def _schema_table(self) -> None:
-        self._conn.execute("CREATE TABLE IF NOT EXISTS formwright_schema (version INTEGER NOT NULL)")
-
 
 class PostgresStore(Store):
     placeholder = "%s"
@@ -283,9 +275,6 @@ class PostgresStore(Store):
 
     def _lock_migrations(self) -> None:
         self._conn.execute("SELECT pg_advisory_xact_lock(4242)")
-
-    def _schema_table(self) -> None:
-        self._conn.execute("CREATE TABLE IF NOT EXISTS formwright_schema (version INTEGER NOT NULL)")
 
 
 def sqlite_path(url: str) -> str | None:

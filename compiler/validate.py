@@ -143,8 +143,8 @@ def _schema_diagnostic(path: str, root: Node, err: jsonschema.ValidationError) -
             diag(
                 "FW108",
                 node,
-                f"unsupported questionnaire format {_found(err.instance)}",
-                "this version of formwright reads 'formwright: 1'",
+                f"formwright: {instance!r} is not a format version this formwright reads",
+                "write formwright: 1",
             )
         ]
     if v == "enum":
@@ -184,6 +184,7 @@ def validate_file(path: Path, display: str | None = None) -> Result:
     if not isinstance(root, Mapping):
         return result
     qn = build_model(loaded.path, root)
+    qn.source_text = loaded.text
     result.questionnaire = qn
     result.diagnostics.extend(checks.check(qn, path.stem))
     result.diagnostics.extend(conditions_check.check(qn))

@@ -23,6 +23,8 @@ class Scalar(Node):
     value: ScalarValue
     raw: str = ""
     style: str = ""  # "" plain, "'" or '"' quoted, "|" or ">" block
+    start: int = 0  # character offsets of the scalar as written, quotes included
+    end: int = 0
 
     @property
     def plain(self) -> bool:

@@ -148,12 +148,6 @@ def test_no_questionnaire_folder_at_all_fails(tmp_path: Path) -> None:
     assert len(json.loads(result.stdout)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a project without a questionnaire/ folder (e.g. `formwright validate` run in the "
-    "wrong folder) reports 'questionnaire:1:1: error FW001: cannot read the file: No such "
-    "file or directory' instead of FW011 with its hint to pass the project folder with -C",
-)
 def test_no_questionnaire_folder_at_all_is_fw011(tmp_path: Path) -> None:
     result = run(["validate", "--format", "json", "-C", str(tmp_path)])
     rows = json.loads(result.stdout)

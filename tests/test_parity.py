@@ -77,6 +77,9 @@ TABLE: list[tuple[str, dict[str, Any], bool]] = [
     ("d < today", {"d": "2026-03-14"}, True),
     ("d == today", {"d": "2026-03"}, True),
     ("d < today", {"d": "2026"}, False),
+    ("d == '2026-03'", {"d": "2026-03-15"}, True),
+    ("d < '2026-03'", {"d": "2026"}, False),
+    ("d <= '2026'", {"d": "2026-12-31"}, True),
     ("x.i >= 4 and (a == yes or not answered(b))", {"x.i": 4, "a": "no"}, True),
     ("x.i >= 4 and (a == yes or not answered(b))", {"x.i": 4, "a": "no", "b": 3}, False),
 ]

@@ -272,13 +272,6 @@ def test_file_name_is_compared_without_its_suffix(tmp_path: Path) -> None:
 # --- known bugs ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a whole number written as a float (max_choices: 5.0, max_length: 10.0, "
-    "time_budget_minutes: 1.0) passes the JSON Schema (2020-12 counts 5.0 as an integer) "
-    "but model._int() drops it, so the limit silently disappears: no FW402, no FW501, "
-    "and no max_length in the manifest",
-)
 @pytest.mark.parametrize(
     ("top", "question"),
     [
@@ -295,10 +288,6 @@ def test_whole_numbers_written_as_floats_are_not_dropped(
     assert result.diagnostics, "the limit was silently ignored"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="max_length: 10.0 passes validation but the model (and so the manifest) drops it",
-)
 def test_max_length_written_as_float_is_kept(tmp_path: Path) -> None:
     result = validate_source(
         tmp_path, questions("- {id: q, type: text, text: Q, max_length: 10.0}\n")
@@ -339,12 +328,6 @@ def test_data_columns() -> None:
     assert [n for n, _ in data_columns(by_id["satisfaction"])] == ["satisfaction"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an option code 'today' cannot be compared unquoted: `when_q == today` gives "
-    "FW305 \"'when_q' has no option with the code today\" with the hint "
-    "\"did you mean 'today'?\"",
-)
 def test_option_code_today(tmp_path: Path) -> None:
     result = validate_source(
         tmp_path,
@@ -358,12 +341,6 @@ def test_option_code_today(tmp_path: Path) -> None:
     assert not [d for d in result.diagnostics if "did you mean 'today'" in d.hint]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="question ids that are condition keywords (today, and, or, not, in, contains, "
-    "answered) are accepted, but no condition can refer to them (FW301 'expected a question "
-    "id, found 'today''); the id should be rejected where it is defined",
-)
 def test_keyword_question_ids(tmp_path: Path) -> None:
     result = validate_source(
         tmp_path,

@@ -14,9 +14,11 @@
     return v;
   }
   function compare(op, a, b) {
-    if (typeof a === "string" && typeof b === "string" && a.length < b.length &&
-        /^\d{4}(-\d{2})?$/.test(a) && /^\d{4}-\d{2}-\d{2}$/.test(b)) {
-      b = b.slice(0, a.length); // a date answered to month or year compares at that precision
+    var date = /^\d{4}(-\d{2}(-\d{2})?)?$/;
+    if (typeof a === "string" && typeof b === "string" && a.length !== b.length && date.test(a) && date.test(b)) {
+      var size = Math.min(a.length, b.length); // dates of different precision compare at the coarser
+      a = a.slice(0, size);
+      b = b.slice(0, size);
     }
     if (op === "==") return same(a, b);
     if (op === "!=") return !same(a, b);

@@ -1,0 +1,139 @@
+"""Storage on SQLite always, and on PostgreSQL when FORMWRIGHT_TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from collect_support import postgres_schema
+
+from compiler.store import (
+    SCHEMA_VERSION,
+    NewResponse,
+    StoreError,
+    open_store,
+    round_date,
+    sqlite_path,
+)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield str(tmp_path / "r.sqlite3")
+    else:
+        with postgres_schema() as pg:
+            yield pg
+
+
+def response(sid: str | None = None, **answers: object) -> NewResponse:
+    return NewResponse(sid or str(uuid.uuid4()), "q", "1", "en", answers or {"a": 1})
+
+
+def test_migrations_apply_once(url: str) -> None:
+    store = open_store(url, upgrade=False)
+    assert store.upgrade() == list(range(1, SCHEMA_VERSION + 1))
+    assert store.upgrade() == []
+    store.close()
+    assert open_store(url).upgrade() == []  # opening upgrades, and finds nothing to do
+
+
+def test_save_is_idempotent_per_submission(url: str) -> None:
+    store = open_store(url)
+    sid = str(uuid.uuid4())
+    first = store.save(response(sid, a=1), date(2025, 3, 14))
+    again = store.save(response(sid, a=2), date(2025, 3, 15))
+    assert first == again and uuid.UUID(first)
+    (stored,) = list(store.responses())
+    assert (stored.id, stored.answers, stored.submitted) == (first, {"a": 1}, "2025-03-14")
+    store.close()
+
+
+def test_responses_in_batches_by_day(url: str) -> None:
+    store = open_store(url)
+    days = [date(2025, 1, d) for d in (3, 1, 2, 1, 3)]
+    ids = {store.save(response(n=i), d) for i, d in enumerate(days)}
+    store.save(NewResponse(str(uuid.uuid4()), "other", "1", "en", {}), date(2025, 1, 1))
+    got = list(store.responses("q", batch=2))
+    assert {r.id for r in got} == ids and len(got) == 5
+    assert [r.submitted for r in got] == sorted(r.submitted for r in got)
+    assert store.count("q") == 5 and store.count() == 6
+    assert store.questionnaires() == ["other", "q"]
+    store.close()
+
+
+def test_manifests_remembered_once_in_order(url: str) -> None:
+    store = open_store(url)
+    store.remember_manifest({"id": "q", "version": "2"})
+    store.remember_manifest({"id": "q", "version": "1", "n": 1})
+    store.remember_manifest({"id": "q", "version": "2", "changed": True})
+    assert store.manifests() == [{"id": "q", "version": "2"}, {"id": "q", "version": "1", "n": 1}]
+    store.close()
+
+
+def test_nothing_identifying_is_stored(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "r.sqlite3"))
+    store.close()
+    with sqlite3.connect(tmp_path / "r.sqlite3") as conn:
+        cols = [r[1] for r in conn.execute("PRAGMA table_info(responses)")]
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    assert cols == [
+        "id",
+        "submission_id",
+        "questionnaire",
+        "version",
+        "language",
+        "submitted",
+        "answers",
+    ]
+    assert mode == "wal"
+
+
+@pytest.mark.parametrize(
+    ("rounding", "expected"),
+    [("day", date(2025, 3, 14)), ("week", date(2025, 3, 10)), ("month", date(2025, 3, 1))],
+)
+def test_date_rounding(rounding: str, expected: date) -> None:
+    assert round_date(date(2025, 3, 14), rounding) == expected  # a Friday
+
+
+def test_bad_rounding_and_urls() -> None:
+    with pytest.raises(ValueError):
+        round_date(date(2025, 3, 14), "hour")
+    with pytest.raises(StoreError, match="unsupported database URL"):
+        open_store("mysql://x/y")
+    with pytest.raises(StoreError, match="no folder"):
+        open_store("/nonexistent/folder/r.sqlite3")
+    assert sqlite_path("sqlite:///tmp/x.db") == "tmp/x.db"
+    assert sqlite_path("postgresql://h/db") is None
+
+
+def _writer(url: str, sids: list[str], out: multiprocessing.Queue[list[str]]) -> None:
+    store = open_store(url)
+    out.put([store.save(response(sid), date(2025, 1, 1)) for sid in sids])
+    store.close()
+
+
+def test_two_processes_lose_and_duplicate_nothing(url: str) -> None:
+    open_store(url).close()
+    sids = [str(uuid.uuid4()) for _ in range(150)]
+    ctx = multiprocessing.get_context("spawn")
+    out: multiprocessing.Queue[list[str]] = ctx.Queue()
+    # both write every submission, in opposite orders, at the same time
+    procs = [ctx.Process(target=_writer, args=(url, order, out)) for order in (sids, sids[::-1])]
+    for p in procs:
+        p.start()
+    first, second = out.get(timeout=60), out.get(timeout=60)
+    for p in procs:
+        p.join(30)
+        assert p.exitcode == 0
+    assert sorted(first) == sorted(second)  # both were told the same ids
+    store = open_store(url)
+    stored = list(store.responses())
+    assert len(stored) == 150 and {r.id for r in stored} == set(first)
+    store.close()
