@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 
 NODE_STAMP := node_modules/.installed
 
-.PHONY: build test lint format validate clean
+.PHONY: build test lint format validate serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ $(NODE_STAMP): package.json package-lock.json
 
 build: $(STAMP)
 	$(BIN)/formwright build --out build
+
+serve: $(STAMP)
+	$(BIN)/formwright serve
 
 validate: $(STAMP)
 	$(BIN)/formwright validate

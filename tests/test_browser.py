@@ -163,7 +163,11 @@ def test_conditions_paging_and_submission(site: tuple[str, Path], page: Any) -> 
     page.goto(f"{base}/every-construct/en/index.html")
     assert "Page 1 of 1" in page.title()  # the details page is not yet relevant
     assert not page.locator("#p-details").is_visible()
-    page.check("#f-pets--cat")
+    assert page.locator("[data-fw-send]").is_visible()
+    page.check("#f-pets--cat")  # makes the details page relevant: a page now follows
+    assert "Page 1 of 2" in page.title()
+    assert page.locator("[data-fw-next]:visible").count() == 1
+    assert not page.locator("[data-fw-send]").is_visible()
     page.check("#f-colour--red")
     page.check("#f-views--a--3")
     page.check("#f-views--b--1")
@@ -383,4 +387,113 @@ def test_first_page_usable_on_slow_3g(site: tuple[str, Path], playwright_browser
     assert page.locator("#f-crime_type--robbery").is_visible()
     page.check("#f-crime_type--robbery")
     assert page.is_checked("#f-crime_type--robbery")
+    context.close()
+
+
+# --- with the real endpoint ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The forms and the collection endpoint served together, as `formwright serve` does."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from compiler.collect import create_app
+
+    tmp = tmp_path_factory.mktemp("live")
+    build = tmp / "build"
+    every = tmp / "every"  # posting to this server rather than to its example.org endpoint
+    source = (EVERY / "questionnaire" / "every-construct.yaml").read_text("utf-8")
+    (every / "questionnaire").mkdir(parents=True)
+    (every / "questionnaire" / "every-construct.yaml").write_text(
+        source.replace("endpoint: https://collect.example.org/responses", "endpoint: /responses")
+    )
+    for project in (ROOT, every):
+        assert not build_project(project, build).failed
+    db = f"sqlite:///{tmp / 'responses.sqlite3'}"
+    app = create_app(build, db, serve_static=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", db
+    server.should_exit = True
+    thread.join(10)
+
+
+def stored(db: str, questionnaire: str) -> list[dict[str, Any]]:
+    from compiler.store import open_store
+
+    store = open_store(db)
+    try:
+        return [r.answers for r in store.responses(questionnaire)]
+    finally:
+        store.close()
+
+
+def fill_every_construct(page: Any) -> None:
+    """The first page's answers; with JavaScript, moves on to the second."""
+    page.check("#f-colour--other")
+    page.fill("#f-colour--other--specify", "teal")
+    page.check("#f-pets--cat")
+    page.check("#f-views--a--3")
+    page.check("#f-views--b--1")
+    if page.locator("[data-fw-next]:visible").count():
+        page.locator("[data-fw-next]:visible").click()
+    page.fill("#f-count", "2")
+
+
+def test_without_javascript_a_response_is_stored(
+    live: tuple[str, str], playwright_browser: Any
+) -> None:
+    base, db = live
+    before = len(stored(db, "every-construct"))
+    context = playwright_browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{base}/every-construct/en/index.html")
+    fill_every_construct(page)
+    page.fill("#f-name_of_pet", "Tom")
+    page.fill("#f-month--month", "2")
+    page.fill("#f-month--year", "2025")  # shown without JS; its condition is false: dropped
+    page.locator("[data-fw-send]").click()
+    page.wait_for_url("**/every-construct/en/thanks.html")
+    rows = stored(db, "every-construct")
+    assert len(rows) == before + 1
+    answers = rows[-1]
+    assert answers["colour"] == "other" and answers["colour.other"] == "teal"
+    assert answers["pets"] == ["cat"] and answers["name_of_pet"] == "Tom"
+    assert answers["count"] == 2
+    assert "month" not in answers, "the day question was not answered, so month is not asked"
+    # a submission the endpoint rejects lands on the error page, in the form's language
+    page.goto(f"{base}/every-construct/en/index.html")
+    fill_every_construct(page)
+    page.check("#f-pets--none")  # "None" is exclusive; without JavaScript nothing stops this
+    page.locator("[data-fw-send]").click()
+    assert page.locator("[role=alert]").is_visible()
+    assert "Which pets?" in page.locator("[role=alert]").inner_text()
+    assert len(stored(db, "every-construct")) == before + 1
+    context.close()
+
+
+def test_with_javascript_two_clicks_store_one_response(
+    live: tuple[str, str], playwright_browser: Any
+) -> None:
+    base, db = live
+    before = len(stored(db, "every-construct"))
+    context = playwright_browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base}/every-construct/en/index.html")
+    fill_every_construct(page)
+    page.locator("[data-fw-send]").evaluate("b => { b.click(); b.click(); }")
+    page.wait_for_url("**/thanks.html")
+    assert len(stored(db, "every-construct")) == before + 1
+    assert context.cookies() == []
     context.close()

@@ -371,7 +371,7 @@
         if (o !== t && (exclusive || o.hasAttribute("data-fw-exclusive"))) o.checked = false;
       });
     }
-    apply();
+    show(sections[current], false); // answers may add or remove pages ahead: refresh the buttons
   });
   var timers = {};
   form.addEventListener("input", function (e) {
@@ -383,7 +383,7 @@
         doc.getElementById(countId).textContent = left >= 0 ? msg("chars_left", {}, left) : msg("chars_over", {}, -left);
       }, 400);
     }
-    apply();
+    show(sections[current], false);
   });
   $$("[data-fw-next]").forEach(function (b) {
     b.addEventListener("click", function () { if (!pageErrors(sections[current])) step(1); });
