@@ -134,12 +134,17 @@ class _ConditionChecker:
             return
         if q.id not in available:
             where = "itself" if q is owner else "a question that is asked later"
+            hint = (
+                "a question cannot depend on its own answer"
+                if q is owner
+                else "move the question after the one it depends on"
+            )
             self.err(
                 "FW303",
                 node,
                 ref.pos,
                 f"{q.id!r} is {where}; a condition can only use earlier answers",
-                "move the question after the one it depends on",
+                hint,
             )
             return
         if not self.item(q, ref, node):
@@ -164,7 +169,9 @@ class _ConditionChecker:
                 ref.pos,
                 f"{op!r} needs numbers or dates, but {q.id!r} is a {q.type} question "
                 "whose answers are not numbers",
-                "use == or in [...] with its codes",
+                "use == or in [...] with its codes"
+                if q.type in CHOICE_TYPES
+                else f"compare its text with == '...', or use answered({q.id})",
             )
             return
         values = test.values if isinstance(test, c.Member) else (test.value,)
@@ -216,7 +223,7 @@ class _ConditionChecker:
             if op in ORDERED:
                 if lit.kind == "number":
                     return lit.value
-                bad(f"{op!r} compares numbers; {shown} is not one", "e.g. satisfaction <= 2")
+                bad(f"{op!r} compares numbers; {shown} is not one", f"e.g. {q.id} <= 2")
                 return None
             codes = {str(o.code): o.code for o in q.choices}
             if str(lit.value) in codes:  # a code may even be called today

@@ -91,10 +91,11 @@ class _Composer:
         if tag is None or tag in ("!", _STR_TAG):
             return
         unsafe = "python" in tag
+        shown = tag.replace("tag:yaml.org,2002:", "!!")  # as it was written
         self.error(
             "FW007",
             mark,
-            f"the YAML tag {tag!r} is {'unsafe and ' if unsafe else ''}not supported",
+            f"the YAML tag {shown!r} is {'unsafe and ' if unsafe else ''}not supported",
             "remove the tag; quote the value if it should be text",
         )
 
@@ -300,7 +301,9 @@ def load_text(path: str, data: bytes) -> LoadedFile:
     except _Abort:
         result.root = None
     diags.extend(composer.diagnostics)
-    if result.root is None and not diags:
+    empty = result.root is None or (isinstance(result.root, Scalar) and result.root.value is None)
+    if empty and not diags:
+        result.root = None
         diags.append(make("FW011", path, 1, 1, "the file is empty"))
     return result
 

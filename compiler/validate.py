@@ -21,7 +21,7 @@ from . import checks, conditions_check, estimate
 from .diagnostics import Diagnostic, did_you_mean, make
 from .load import load_file
 from .model import Questionnaire, build_model
-from .yamlnodes import Mapping, Node, Scalar, locate, to_data
+from .yamlnodes import Mapping, Node, Scalar, Sequence, locate, to_data
 
 SCHEMA_FILE = "questionnaire.schema.json"
 
@@ -84,6 +84,10 @@ def _context(root: Node, path: list[str | int]) -> str:
             kind = "page" if path[i - 1] == "pages" else "question"
             if isinstance(ident, Scalar):
                 label = f" in {kind} {ident.text!r}"
+            elif kind == "question":  # no id yet: say where it is
+                label = f" in question {step + 1}{label.replace(' in ', ' of ', 1)}"
+            else:
+                label = f" in page {step + 1}"
     return label
 
 
@@ -159,8 +163,16 @@ def _schema_diagnostic(path: str, root: Node, err: jsonschema.ValidationError) -
         return [diag("FW107", node, f"{name}{ctx} must not be empty")]
     if v in ("minimum", "maximum", "maxLength", "exclusiveMinimum", "exclusiveMaximum"):
         return [diag("FW106", node, f"{name}{ctx}: {err.message}")]
-    if v == "uniqueItems":
-        return [diag("FW201", node, f"{name}{ctx} lists the same value twice")]
+    if v == "uniqueItems" and isinstance(node, Sequence):
+        seen: set[object] = set()
+        out = []
+        for item in node:
+            value = to_data(item)
+            key = json.dumps(value, sort_keys=True)
+            if key in seen:
+                out.append(diag("FW201", item, f"{name}{ctx} lists {_found(value)} twice"))
+            seen.add(key)
+        return out
     return [diag("FW104", node, f"{name}{ctx}: {err.message}")]
 
 
