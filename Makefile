@@ -35,8 +35,8 @@ validate: $(STAMP)
 	$(BIN)/formwright validate
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check compiler tests
-	$(BIN)/ruff format --check compiler tests
+	$(BIN)/ruff check compiler tests bench
+	$(BIN)/ruff format --check compiler tests bench
 	$(BIN)/mypy
 
 format: $(TEST_STAMP)

@@ -100,7 +100,7 @@ class _Composer:
         )
 
     def compose(self, events: list[yaml.Event]) -> Node | None:
-        # Each open container: (node, anchor, size, pending key or None).
+        # Each open container: [node, anchor, size, pending key or None, keys seen].
         stack: list[list[Any]] = []
         root: Node | None = None
 
@@ -127,20 +127,22 @@ class _Composer:
                 else:
                     key = frame[3]
                     assert isinstance(key, Scalar)
-                    for existing, _ in parent.items:
-                        if existing.text == key.text:
-                            self.diagnostics.append(
-                                make(
-                                    "FW006",
-                                    self.path,
-                                    key.line,
-                                    key.column,
-                                    f"duplicate key {key.text!r}",
-                                    f"it is already set on line {existing.line}; "
-                                    "YAML would silently keep only the last one",
-                                )
+                    seen: dict[str, Scalar] = frame[4]
+                    existing = seen.get(key.text)
+                    if existing is not None:
+                        self.diagnostics.append(
+                            make(
+                                "FW006",
+                                self.path,
+                                key.line,
+                                key.column,
+                                f"duplicate key {key.text!r}",
+                                f"it is already set on line {existing.line}; "
+                                "YAML would silently keep only the last one",
                             )
-                            break
+                        )
+                    else:
+                        seen[key.text] = key
                     parent.items.append((key, node))
                     frame[3] = None
 
@@ -169,9 +171,9 @@ class _Composer:
                     if isinstance(event, yaml.MappingStartEvent)
                     else Sequence(line, col)
                 )
-                stack.append([container, event.anchor, 1, None])
+                stack.append([container, event.anchor, 1, None, {}])
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                container, anchor, size, _ = stack.pop()
+                container, anchor, size, _, _ = stack.pop()
                 self._count(1, mark)
                 if anchor:
                     self.anchors[str(anchor)] = (container, size)

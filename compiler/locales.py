@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -29,6 +30,7 @@ LOCALE_SCHEMA = "locale.schema.json"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+@lru_cache(maxsize=65536)  # each source text is compared with every language's entry
 def fingerprint(text: str) -> str:
     """Eight letters from the text's SHA-256. Letters only, so no YAML reader can take
     one for a number (hex can: 16e95068 is a float to YAML 1.2)."""
@@ -79,6 +81,35 @@ def _plain(node: Node | None) -> object:
     return None
 
 
+_FINGERPRINT = re.compile(r"([a-z]{8})?")
+
+
+def _well_formed(entry: Node) -> bool:
+    """The shape locale.schema.json requires of one entry of texts."""
+    if not isinstance(entry, Mapping) or sorted(entry.keys()) != ["from", "text"]:
+        return False
+    values = [v for _, v in entry]
+    if not all(isinstance(v, Scalar) and isinstance(v.value, str) for v in values):
+        return False
+    source = entry.get("from")
+    return isinstance(source, Scalar) and _FINGERPRINT.fullmatch(str(source.value)) is not None
+
+
+def _schema_check(display: str, root: Node) -> list[Diagnostic]:
+    # JSON Schema over thousands of entries dominated whole builds. When every
+    # entry already has the required shape, the schema checks the rest of the
+    # file; otherwise it checks everything and reports the entries' problems.
+    texts = root.get("texts") if isinstance(root, Mapping) else None
+    if (
+        isinstance(root, Mapping)
+        and isinstance(texts, Mapping)
+        and all(_well_formed(entry) for _, entry in texts)
+    ):
+        rest = [(k, Mapping(v.line, v.column) if v is texts else v) for k, v in root]
+        return schema_diagnostics(display, Mapping(root.line, root.column, rest), LOCALE_SCHEMA)
+    return schema_diagnostics(display, root, LOCALE_SCHEMA)
+
+
 def read_locale(path: Path, display: str, tag: str) -> tuple[LocaleFile, list[Diagnostic]]:
     loaded = load_file(path, display)
     diags = list(loaded.diagnostics)
@@ -86,7 +117,7 @@ def read_locale(path: Path, display: str, tag: str) -> tuple[LocaleFile, list[Di
     root = loaded.root
     if root is None:
         return loc, diags
-    diags += schema_diagnostics(display, root, LOCALE_SCHEMA)
+    diags += _schema_check(display, root)
     if not isinstance(root, Mapping):
         return loc, diags
     loc.node = root
@@ -239,10 +270,15 @@ def _markup(text: str) -> Counter[str]:
     return counts
 
 
+_MAYBE_MARKUP = re.compile(r"[*_<>`]|\]\(|^\s*([-+*]|\d+[.)])\s", re.MULTILINE)
+
+
 def markup_difference(source: str, translation: str) -> str | None:
     """How the translation's Markdown or placeholders differ from the source's, if they do."""
     if set(PLACEHOLDER.findall(source)) != set(PLACEHOLDER.findall(translation)):
         return "has different {placeholders} from the source"
+    if not (_MAYBE_MARKUP.search(source) or _MAYBE_MARKUP.search(translation)):
+        return None  # plain text on both sides: no need to parse (most texts)
     a, b = _markup(source), _markup(translation)
     if a != b:
         missing = sorted((a - b).keys()) or sorted((b - a).keys())

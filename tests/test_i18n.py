@@ -267,3 +267,16 @@ def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
     assert "exists" in result.output
     bad = CliRunner().invoke(cli, ["i18n", "new", "-C", str(project), "--lang", "not a tag"])
     assert bad.exit_code == 2
+
+
+def test_malformed_entries_are_reported_by_the_schema(tmp_path: Path) -> None:
+    project = make_project(tmp_path, ["pl"])
+    path = translate(project, "pl", "PL")
+    text = path.read_text("utf-8")
+    data = yaml.safe_load(text)
+    del data["texts"]["questions.colour.text"]["from"]
+    data["texts"]["questions.pets.text"]["from"] = "12345678"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    found = [(d.code, d.message) for d in validate_project(project).all_diagnostics]
+    assert ("FW102", "missing required key 'from'") in found
+    assert any(code == "FW104" and "'12345678'" in message for code, message in found)
