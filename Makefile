@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 
 NODE_STAMP := node_modules/.installed
 
-.PHONY: build test lint format validate serve clean
+.PHONY: build test lint format validate serve bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ format: $(TEST_STAMP)
 
 test: lint $(NODE_STAMP)
 	$(BIN)/pytest -n auto
+
+# Benchmarks (not part of `make test`): ratios against peers measured in the same run.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.build_speed
 
 clean:
 	rm -rf build $(VENV) node_modules
