@@ -109,15 +109,17 @@ def html_pages(folder: Path) -> list[Path]:
 @pytest.mark.parametrize("which", ["every", "victim"])
 def test_html_structure(which: str, request: pytest.FixtureRequest) -> None:
     folder: Path = request.getfixturevalue(which)
-    titles = set()
+    titles: dict[str, set[str]] = {}
     for page in html_pages(folder):
         doc = soup(page)
         html = doc.find("html")
         assert isinstance(html, Tag)
-        assert html["lang"] == "en" and html["dir"] == "ltr"
+        lang = page.parent.name if page.parent != folder else "en"
+        direction = "rtl" if lang in ("ar", "ckb", "ur") else "ltr"
+        assert html["lang"] == lang and html["dir"] == direction, page
         title = doc.title.string if doc.title else ""
         assert title and title.strip(), f"{page} has no title"
-        titles.add(title)
+        titles.setdefault(lang, set()).add(title)
         ids = [el["id"] for el in doc.find_all(id=True)]
         assert len(ids) == len(set(ids)), f"duplicate ids in {page}"
         id_set = set(ids)
@@ -133,7 +135,8 @@ def test_html_structure(which: str, request: pytest.FixtureRequest) -> None:
             assert url == "" or url == "data:," or not url.startswith(("http:", "https:", "//"))
         assert doc.find("a", class_="fw-skip")["href"] == "#main"
         assert doc.find("main", id="main")
-    assert len(titles) == 4, "chooser, form, thanks and error pages need distinct titles"
+    assert len(titles["en"]) == 4, "chooser, form, thanks and error pages need distinct titles"
+    assert all(len(t) == 3 for lang, t in titles.items() if lang != "en")
 
 
 @pytest.mark.parametrize("which", ["every", "victim"])

@@ -91,9 +91,10 @@ def test_catalog_is_complete_and_well_formed(lang: str) -> None:
         for form in forms:
             assert form.strip(), f"{key} is empty"
             assert set(PLACEHOLDER.findall(form)) == wanted, f"{key} placeholders"
-            assert form.strip() not in {str(english), str(english).strip()} or not re.search(
-                "[a-z]{3}", form
-            ), f"{key} left in English"
+            words = PLACEHOLDER.sub("", form)  # placeholders are not words to translate
+            assert form.strip() != str(english).strip() or not re.search("[a-z]{3}", words), (
+                f"{key} left in English"
+            )
 
 
 def test_at_least_the_victim_voice_languages_have_catalogs() -> None:
