@@ -14,8 +14,9 @@ from typing import Any
 from babel.dates import format_date
 
 from .checks import parse_date
+from .languages import cldr_locale
 from .model import Option, Question
-from .strings import Strings, babel_locale
+from .strings import Strings
 
 Texts = Callable[[Question], str]
 Labels = Callable[[Question, Option], str]
@@ -81,7 +82,7 @@ class Describer:
             if "today" in value:
                 return self.t("cond_today")
             parsed = parse_date(str(value.get("date")))
-            locale = babel_locale(self.t.lang)
+            locale = cldr_locale(self.t.lang)
             if parsed and locale:
                 return format_date(parsed, format="long", locale=locale)
             return str(value.get("date"))

@@ -13,8 +13,9 @@ from functools import cache
 from importlib import resources
 
 import yaml
-from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
+
+from .languages import cldr_locale
 
 SOURCE_CATALOG = "en"
 Entry = str | dict[str, str]
@@ -33,13 +34,6 @@ def _catalog(lang: str) -> dict[str, Entry]:
 def catalog(lang: str) -> dict[str, Entry]:
     """One language's own catalog, without fallback (empty when there is none)."""
     return dict(_catalog(lang))
-
-
-def babel_locale(lang: str) -> Locale | None:
-    try:
-        return Locale.parse(lang, sep="-")
-    except (UnknownLocaleError, ValueError):
-        return None
 
 
 @dataclass(frozen=True)
@@ -61,13 +55,13 @@ class Strings:
         raise KeyError(f"no interface string {key!r}")
 
     def number(self, value: float) -> str:
-        locale = babel_locale(self.lang)
+        locale = cldr_locale(self.lang)
         return format_decimal(value, locale=locale) if locale else str(value)
 
     def plural_category(self, count: float) -> str:
         if self.plural is not None:
             return self.plural(count)
-        locale = babel_locale(self.lang)
+        locale = cldr_locale(self.lang)
         return locale.plural_form(count) if locale else ("one" if count == 1 else "other")
 
     def __call__(self, key: str, count: float | None = None, **values: object) -> str:
