@@ -29,6 +29,7 @@ from .locales import LocaleFile
 from .model import Questionnaire
 from .project import display_path, validate_project
 from .render import PageRenderer
+from .skeleton import FormSkeleton
 from .strings import Strings
 from .texts import TextLookup, source_texts
 
@@ -87,13 +88,13 @@ def build_questionnaire(qn: Questionnaire, locales: list[LocaleFile], out: Path)
     files[target / "manifest.json"] = _json(man)
     files[target / "response.schema.json"] = _json(response_schema(man))
     source = source_texts(qn)
-    minutes = estimate_minutes(qn)
+    skeleton = FormSkeleton(qn, names, source_lang, estimate_minutes(qn))
     for lang, loc in published:
         translated = loc.current(source) if loc else {}
         lookup = TextLookup(source, qn.language, translated, lang.tag)
         strings = _strings(lang, loc)
         renderer = PageRenderer(qn, lookup, names, lang, source_lang, strings)
-        files[target / lang.tag / "index.html"] = renderer.form(minutes)
+        files[target / lang.tag / "index.html"] = skeleton.fill(renderer)
         files[target / lang.tag / "thanks.html"] = renderer.thanks()
         files[target / lang.tag / "error.html"] = renderer.error()
         if loc is None:

@@ -24,8 +24,9 @@ def _fail(message: str) -> None:
 
 
 def _questionnaire(project: Path, wanted: str | None) -> Questionnaire:
-    from .cli import report
+    from .cli import one_shot, report
 
+    one_shot()
     result = validate_project(project)
     errors = [d for r in result.results for d in r.diagnostics if has_errors([d])]
     found = {r.questionnaire.id: r.questionnaire for r in result.results if r.questionnaire}

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 from . import richtext
@@ -251,6 +252,10 @@ class PageRenderer:
             "strings": {key: self.t.plural_forms(key) for key in JS_STRINGS},
         }
 
+    def data_json(self) -> Markup:
+        # as Jinja's tojson filter writes it: safe inside <script>, keys sorted
+        return Markup(htmlsafe_json_dumps(self.script_data(), sort_keys=True))
+
     # --- pages -------------------------------------------------------------
 
     def context(self, prefix: str = "../", **extra: Any) -> dict[str, Any]:
@@ -286,7 +291,7 @@ class PageRenderer:
                 intro=intro,
                 estimated_minutes=estimated_minutes,
                 endpoint=self.qn.endpoint,
-                data=self.script_data(),
+                data=self.data_json(),
                 show=self.show,
                 md=self.md,
             )

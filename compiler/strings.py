@@ -27,7 +27,9 @@ def _catalog(lang: str) -> dict[str, Entry]:
     entry = folder.joinpath(f"{lang}.yaml")
     if not entry.is_file():
         return {}
-    data = yaml.safe_load(entry.read_text("utf-8"))
+    # libyaml when present: the pure-Python parser took longer than rendering a form
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(entry.read_text("utf-8"), Loader=loader)
     return data if isinstance(data, dict) else {}
 
 

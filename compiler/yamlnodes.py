@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 ScalarValue = str | int | float | bool | None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     line: int
     column: int
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Scalar(Node):
     value: ScalarValue
     raw: str = ""
@@ -36,7 +36,7 @@ class Scalar(Node):
         return self.raw if self.plain else str(self.value)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Mapping(Node):
     items: list[tuple[Scalar, Node]] = field(default_factory=list)
 
@@ -59,7 +59,7 @@ class Mapping(Node):
         return iter(self.items)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Sequence(Node):
     items: list[Node] = field(default_factory=list)
 

@@ -1,0 +1,84 @@
+"""The form rendered once and filled per language equals rendering it per language."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from compiler.build import _strings
+from compiler.estimate import estimate_minutes
+from compiler.languages import language
+from compiler.project import validate_project
+from compiler.render import PageRenderer
+from compiler.skeleton import FormSkeleton
+from compiler.texts import TextLookup, source_texts
+
+ROOT = Path(__file__).parent.parent
+
+
+def _project(tmp_path: Path) -> Path:
+    """Victim Voice with a few Polish texts blanked, so fallbacks mix with translations."""
+    work = tmp_path / "project"
+    shutil.copytree(ROOT / "questionnaire", work / "questionnaire")
+    shutil.copytree(ROOT / "locales", work / "locales")
+    polish = work / "locales" / "pl" / "victim-voice.yaml"
+    lines = polish.read_text("utf-8").split("\n")
+    for n, line in enumerate(lines):
+        if re.match(r'    text: ".+"$', line) and n % 5 == 0:
+            lines[n] = '    text: ""'
+    polish.write_text("\n".join(lines), "utf-8")
+    return work
+
+
+def test_filled_skeleton_equals_direct_rendering(tmp_path: Path) -> None:
+    result = validate_project(_project(tmp_path))
+    [checked] = result.results
+    qn = checked.questionnaire
+    assert qn is not None
+    source_lang = language(qn.language)
+    assert source_lang is not None
+    assets = {"css": "form.css", "js": "form.js"}
+    minutes = estimate_minutes(qn)
+    skeleton = FormSkeleton(qn, assets, source_lang, minutes)
+    source = source_texts(qn)
+    published = [(source_lang, None)] + [
+        (loc.language, loc) for loc in result.locales[qn.id] if loc.language
+    ]
+    assert len(published) > 10
+    fallbacks = 0
+    for lang, loc in published:
+        lookup = TextLookup(source, qn.language, loc.current(source) if loc else {}, lang.tag)
+        renderer = PageRenderer(qn, lookup, assets, lang, source_lang, _strings(lang, loc))
+        direct = renderer.form(minutes)
+        assert skeleton.fill(renderer) == direct, lang.tag
+        fallbacks += direct.count("<bdi lang=")
+    assert fallbacks > 0  # the blanked Polish texts really took the fallback path
+
+
+def test_a_text_holding_nul_cannot_imitate_a_slot(tmp_path: Path) -> None:
+    # YAML's "\\0" escape puts NUL into a text; the slot token is secret, so it stays text.
+    work = _project(tmp_path)
+    path = work / "questionnaire" / "victim-voice.yaml"
+    text = path.read_text("utf-8")
+    line = 'version: "v\\x000\\x00 and \\0"'  # YAML escapes: NUL, "0", NUL ... NUL
+    text = re.sub(r"^version: .*$", lambda _: line, text, count=1, flags=re.M)
+    path.write_text(text, "utf-8")
+    result = validate_project(work)
+    qn = result.results[0].questionnaire
+    assert qn is not None and "\x00" in qn.version
+    source_lang = language(qn.language)
+    assert source_lang is not None
+    skeleton = FormSkeleton(qn, {"css": "a.css", "js": "a.js"}, source_lang, 5)
+    lookup = TextLookup(source_texts(qn), qn.language)
+    renderer = PageRenderer(
+        qn,
+        lookup,
+        {"css": "a.css", "js": "a.js"},
+        source_lang,
+        source_lang,
+        _strings(source_lang, None),
+    )
+    html = skeleton.fill(renderer)
+    assert html == renderer.form(5)
+    assert 'name="fw_version" value="v\x000\x00 and \x00"' in html
