@@ -46,10 +46,14 @@ format: $(TEST_STAMP)
 test: lint $(NODE_STAMP)
 	$(BIN)/pytest -n auto
 
-# Benchmarks (not part of `make test`): ratios against peers measured in the same run.
-bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python -m bench.build_speed
+# Benchmarks (not part of `make test`): ratios against peers measured in the same run,
+# written to bench/results.md. Page weight needs Chromium and npm (SurveyJS is installed
+# into a temporary folder), the endpoint benchmark needs wrk (Debian: apt-get install wrk).
+# BENCH="build_speed --quick" runs a part.
+BENCH ?=
+bench: $(TEST_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf build $(VENV) node_modules

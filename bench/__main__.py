@@ -15,8 +15,9 @@ NAMES = report.ORDER
 
 
 def main(argv: list[str]) -> int:
-    options = [a for a in argv if a.startswith("-")]
-    names = [a for a in argv if not a.startswith("-")] or NAMES
+    # names first, then options (with their values) for every benchmark named
+    first = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
+    names, options = argv[:first] or NAMES, argv[first:]
     unknown = [n for n in names if n not in NAMES]
     if unknown:
         print(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(NAMES)}")
