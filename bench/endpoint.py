@@ -42,9 +42,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .endpoint_db import CeilingLoop, audit, database
+from .endpoint_db import Ceiling, CeilingLoop, audit, database
 from .endpoint_load import NoWrk, Run, paced_runs, run_wrk, victim_voice_body, wrk_path
-from .endpoint_report import Ceiling, Outcome, plot, section
+from .endpoint_report import Outcome, plot, section
 
 ROOT = Path(__file__).parent.parent
 BIN = Path(sys.executable).parent
@@ -237,7 +237,8 @@ def measure(
         for sv in servers:
             rate = statistics.median(r.rate for r in sv.saturation)
             paced: dict[float, list[Run]] = {}
-            for level in () if sv.cfg.peer else LEVELS:
+            # The TCP_NODELAY peer gets load levels too: the stall shows in their p99.
+            for level in LEVELS if sv.cfg.peer in ("", "nodelay") else ():
                 done = paced_runs(
                     sv.url,
                     s.body,

@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,40 @@ from typing import Any
 from compiler.store import NewResponse, open_store
 
 from .endpoint_load import Run
-from .endpoint_report import Ceiling, Integrity
 
 INSERT = (
     "INSERT INTO responses (id, submission_id, questionnaire, version, language, submitted,"
     " answers) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+@dataclass
+class Ceiling:
+    backend: str
+    raw: float  # commits/s of the row, one per transaction
+    save: float  # Store.save calls/s (adds the SELECT back, the lock and JSON)
+
+
+@dataclass
+class Integrity:
+    ok: int  # 2xx responses counted by wrk
+    ids: int  # row ids read from those responses
+    rows: int
+    lost: int  # acknowledged, not stored
+    duplicated: int  # one row acknowledged twice, or one submission stored twice
+    unacknowledged: int  # stored, but wrk stopped before the answer arrived
+    unanswered: int  # requests wrk sent and never saw answered
+    other: int  # non-2xx statuses
+    errors: int  # socket errors and timeouts
+
+    @property
+    def sound(self) -> bool:
+        return (
+            self.lost == 0
+            and self.duplicated == 0
+            and self.ids == self.ok
+            and self.unacknowledged <= self.unanswered
+        )
 
 
 @contextmanager
