@@ -6,21 +6,20 @@ Output, per questionnaire (byte-identical for the same input):
     build/<id>/<lang>/index.html     the form
     build/<id>/<lang>/thanks.html    after a successful submission
     build/<id>/<lang>/error.html     after a rejected submission without JavaScript
-    build/<id>/assets/form.<hash>.css|js
+    build/<id>/assets/form.<hash>.js   the form's script (its stylesheet is in each page)
     build/<id>/manifest.json         the compiled questionnaire
     build/<id>/response.schema.json  JSON Schema of one response
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .assets import form_assets
 from .compile import manifest, response_schema
 from .diagnostics import Diagnostic, has_errors
 from .estimate import estimate_minutes
@@ -33,26 +32,12 @@ from .skeleton import FormSkeleton
 from .strings import Strings
 from .texts import TextLookup, source_texts
 
-ASSETS = {"css": "form.css", "js": "form.js"}
-
 
 @dataclass
 class BuildOutcome:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     failed: bool = False
-
-
-def asset_bytes() -> dict[str, tuple[str, bytes]]:
-    """Each static asset's content-hashed file name and bytes."""
-    folder = resources.files("compiler").joinpath("static")
-    out = {}
-    for kind, name in ASSETS.items():
-        data = folder.joinpath(name).read_bytes()
-        digest = hashlib.sha256(data).hexdigest()[:12]
-        stem, ext = name.rsplit(".", 1)
-        out[kind] = (f"{stem}.{digest}.{ext}", data)
-    return out
 
 
 def _json(data: Any) -> bytes:
@@ -73,11 +58,8 @@ def build_questionnaire(qn: Questionnaire, locales: list[LocaleFile], out: Path)
     target = out / qn.id
     if target.exists():
         shutil.rmtree(target)  # stale languages or assets must not linger
-    assets = asset_bytes()
-    files: dict[Path, bytes | str] = {}
-    for name, content in assets.values():
-        files[target / "assets" / name] = content
-    names = {kind: name for kind, (name, _) in assets.items()}
+    assets = form_assets()
+    files: dict[Path, bytes | str] = {target / "assets" / assets.script_name: assets.script}
     source_lang = language(qn.language)
     if source_lang is None:
         raise ValueError(f"no language data for the source language {qn.language!r}")
@@ -88,12 +70,12 @@ def build_questionnaire(qn: Questionnaire, locales: list[LocaleFile], out: Path)
     files[target / "manifest.json"] = _json(man)
     files[target / "response.schema.json"] = _json(response_schema(man))
     source = source_texts(qn)
-    skeleton = FormSkeleton(qn, names, source_lang, estimate_minutes(qn))
+    skeleton = FormSkeleton(qn, assets, source_lang, estimate_minutes(qn))
     for lang, loc in published:
         translated = loc.current(source) if loc else {}
         lookup = TextLookup(source, qn.language, translated, lang.tag)
         strings = _strings(lang, loc)
-        renderer = PageRenderer(qn, lookup, names, lang, source_lang, strings)
+        renderer = PageRenderer(qn, lookup, assets, lang, source_lang, strings)
         files[target / lang.tag / "index.html"] = skeleton.fill(renderer)
         files[target / lang.tag / "thanks.html"] = renderer.thanks()
         files[target / lang.tag / "error.html"] = renderer.error()

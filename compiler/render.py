@@ -17,6 +17,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 from . import richtext
+from .assets import Assets
 from .compile import SPECIFY_MAX_LENGTH
 from .describe import Describer
 from .languages import Language
@@ -62,14 +63,14 @@ def environment() -> Environment:
     )
 
 
-def csp(endpoint: str) -> str:
-    """Only this site's own files; answers go only to the endpoint."""
+def csp(endpoint: str, style: str) -> str:
+    """Only our own script and the inlined stylesheet; answers go only to the endpoint."""
     target = "'self'"
     if endpoint.startswith("https://"):
         parts = urlsplit(endpoint)
         target = f"{parts.scheme}://{parts.netloc}"
     return (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"default-src 'none'; script-src 'self'; style-src {style}; img-src 'self' data:; "
         f"connect-src {target}; form-action {target}; base-uri 'none'"
     )
 
@@ -122,7 +123,7 @@ class PageRenderer:
         self,
         qn: Questionnaire,
         tx: TextLookup,
-        assets: dict[str, str],
+        assets: Assets,
         language: Language,
         source: Language,
         strings: Strings,
@@ -266,8 +267,9 @@ class PageRenderer:
             "t": self.t,
             "site_title": self.show(self.tx("title")),
             "quick_exit": self.qn.quick_exit,
-            "assets": {kind: f"{prefix}assets/{name}" for kind, name in self.assets.items()},
-            "csp": csp(self.qn.endpoint),
+            "script": self.assets.script_path(prefix),
+            "style": self.assets.style,
+            "csp": csp(self.qn.endpoint, self.assets.style_source),
             **extra,
         }
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from .assets import Assets
 from .languages import Language
 from .model import Page, Question, Questionnaire
 from .render import PageRenderer
@@ -44,7 +45,7 @@ class _SlotRenderer(PageRenderer):
     def __init__(
         self,
         qn: Questionnaire,
-        assets: dict[str, str],
+        assets: Assets,
         source: Language,
         fills: list[Fill],
         token: str,
@@ -88,9 +89,7 @@ class _SlotRenderer(PageRenderer):
 class FormSkeleton:
     """One questionnaire's form page, rendered once with slots for every language."""
 
-    def __init__(
-        self, qn: Questionnaire, assets: dict[str, str], source: Language, minutes: int
-    ) -> None:
+    def __init__(self, qn: Questionnaire, assets: Assets, source: Language, minutes: int) -> None:
         self.fills: list[Fill] = []
         token = secrets.token_hex(8)
         self.pattern = re.compile(_SLOT.format(token=token, number="([0-9]+)"))

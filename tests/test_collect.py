@@ -73,6 +73,22 @@ def test_json_success_is_201_with_the_id(client: TestClient, tmp_path: Path) -> 
     assert [(s, json.loads(a)) for s, a, _ in stored] == [(sid, valid_answers())]
 
 
+def test_a_database_refusing_writes_is_503_not_500(client: TestClient, tmp_path: Path) -> None:
+    # Another process makes every insert fail, as a full disk or a broken database would.
+    with sqlite3.connect(tmp_path / "r.sqlite3") as conn:
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON responses"
+            " BEGIN SELECT RAISE(ABORT, 'no room'); END"
+        )
+    r = client.post("/responses", json=envelope(valid_answers()))
+    assert r.status_code == 503 and "try again" in r.text
+    r = client.post("/responses", content=form(VALID_FORM), headers={"content-type": FORM})
+    assert r.status_code == 503
+    with sqlite3.connect(tmp_path / "r.sqlite3") as conn:
+        conn.execute("DROP TRIGGER refuse")
+    assert client.post("/responses", json=envelope(valid_answers())).status_code == 201
+
+
 def test_same_submission_id_stores_once_and_both_succeed(
     client: TestClient, tmp_path: Path
 ) -> None:
@@ -131,7 +147,7 @@ def test_invalid_form_is_422_error_page(client: TestClient) -> None:
     assert "<li>Select an answer to “How far do you agree? — Statement A”</li>" in r.text
     assert "<li>The answer to “How many?” must be a number</li>" in r.text
     assert "<script>" not in r.text.split("fw-error-summary__list")[1].split("</ul>")[0]
-    assert 'href="/every-construct/assets/form.' in r.text  # links still reach the folder
+    assert 'src="/every-construct/assets/form.' in r.text  # links still reach the folder
 
 
 @pytest.mark.parametrize(

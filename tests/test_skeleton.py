@@ -6,6 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
+from compiler.assets import form_assets
 from compiler.build import _strings
 from compiler.estimate import estimate_minutes
 from compiler.languages import language
@@ -38,7 +39,7 @@ def test_filled_skeleton_equals_direct_rendering(tmp_path: Path) -> None:
     assert qn is not None
     source_lang = language(qn.language)
     assert source_lang is not None
-    assets = {"css": "form.css", "js": "form.js"}
+    assets = form_assets()
     minutes = estimate_minutes(qn)
     skeleton = FormSkeleton(qn, assets, source_lang, minutes)
     source = source_texts(qn)
@@ -69,12 +70,12 @@ def test_a_text_holding_nul_cannot_imitate_a_slot(tmp_path: Path) -> None:
     assert qn is not None and "\x00" in qn.version
     source_lang = language(qn.language)
     assert source_lang is not None
-    skeleton = FormSkeleton(qn, {"css": "a.css", "js": "a.js"}, source_lang, 5)
+    skeleton = FormSkeleton(qn, form_assets(), source_lang, 5)
     lookup = TextLookup(source_texts(qn), qn.language)
     renderer = PageRenderer(
         qn,
         lookup,
-        {"css": "a.css", "js": "a.js"},
+        form_assets(),
         source_lang,
         source_lang,
         _strings(source_lang, None),
