@@ -135,11 +135,13 @@ def part_b(build: Path) -> tuple[dict[str, float], int]:
         "answers": body,
     }
     validator = jsonschema.validators.validator_for(schema)(schema)
+    index = answers.Index.of(man)
     if not validator.is_valid(envelope):
         raise SystemExit("the generated response does not match response.schema.json")
     results = {
+        # With the tables the endpoint builds once per manifest, as it checks a response.
         "formwright (from_json + check)": _per_call(
-            lambda: answers.check(man, answers.from_json(man, body), strings, today)
+            lambda: answers.check(index, answers.from_json(index, body), strings, today)
         ),
         "jsonschema: is_valid": _per_call(lambda: validator.is_valid(envelope)),
         "jsonschema: all errors": _per_call(lambda: list(validator.iter_errors(envelope))),

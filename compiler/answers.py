@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from .checks import parse_date
@@ -79,27 +80,61 @@ def _answer_fields(q: Question) -> list[str]:
     return [q["id"]]
 
 
-def _known_fields(man: Manifest) -> dict[str, Question]:
-    known: dict[str, Question] = {}
-    for q in man["questions"]:
-        for name in [*_answer_fields(q), *_specify_fields(q)]:
-            known[name] = q
-    return known
+@dataclass(frozen=True)
+class Index:
+    """A manifest's lookup tables, built once when it is loaded, never per response.
+
+    The endpoint checks every response against the same few manifests; rebuilding
+    these for each answer was a twentieth of a request's CPU (bench/results.md).
+    Codes are looked up by (type, code) so that 1, 1.0 and True stay different,
+    as the browser's strict comparison keeps them.
+    """
+
+    manifest: Manifest
+    by_id: Mapping[str, Question]
+    known: Mapping[str, Question]  # every answer and specify key -> its question
+    specify: Mapping[str, Mapping[str, dict[str, Any]]]  # question id -> key -> option
+    by_text: Mapping[str, Mapping[str, object]]  # question id -> str(code) -> code
+    by_code: Mapping[str, Mapping[tuple[type, object], object]]  # question id -> code
+
+    @classmethod
+    def of(cls, man: Manifest) -> Index:
+        by_id: dict[str, Question] = {}
+        known: dict[str, Question] = {}
+        specify: dict[str, Mapping[str, dict[str, Any]]] = {}
+        by_text: dict[str, Mapping[str, object]] = {}
+        by_code: dict[str, Mapping[tuple[type, object], object]] = {}
+        for q in man["questions"]:
+            qid = q["id"]
+            by_id[qid] = q
+            specify[qid] = MappingProxyType(_specify_fields(q))
+            for name in [*_answer_fields(q), *specify[qid]]:
+                known[name] = q
+            texts: dict[str, object] = {}
+            codes: dict[tuple[type, object], object] = {}
+            for option in _choices(q):
+                code = option["code"]
+                texts.setdefault(str(code), code)  # the first option wins, as in a scan
+                codes.setdefault((type(code), code), code)
+            by_text[qid], by_code[qid] = MappingProxyType(texts), MappingProxyType(codes)
+        proxy = MappingProxyType
+        return cls(man, proxy(by_id), proxy(known), proxy(specify), proxy(by_text), proxy(by_code))
 
 
-def _code_from_text(q: Question, text: str) -> object:
-    for option in _choices(q):
-        if str(option["code"]) == text:
-            return option["code"]
-    return None
+def index(man: Manifest | Index) -> Index:
+    """The tables of a manifest: the prebuilt ones, or built now for a plain manifest."""
+    return man if isinstance(man, Index) else Index.of(man)
 
 
-def _code_exact(q: Question, value: object) -> object:
-    for option in _choices(q):
-        code = option["code"]
-        if type(code) is type(value) and code == value:
-            return code
-    return None
+def _code_from_text(idx: Index, q: Question, text: str) -> object:
+    return idx.by_text[q["id"]].get(text)
+
+
+def _code_exact(idx: Index, q: Question, value: object) -> object:
+    try:
+        return idx.by_code[q["id"]].get((type(value), value))
+    except TypeError:  # a list or object posted where a code belongs: no option matches
+        return None
 
 
 def _parse_number(text: str) -> float | int | None:
@@ -126,10 +161,10 @@ def _combine_date(parts: dict[str, str], precision: str) -> str | None:
     return text
 
 
-def from_form(man: Manifest, pairs: Iterable[tuple[str, str]]) -> Parsed:
+def from_form(man: Manifest | Index, pairs: Iterable[tuple[str, str]]) -> Parsed:
     """Read the fields of a form posted without JavaScript (empty strings mean unanswered)."""
-    known = _known_fields(man)
-    by_id = {q["id"]: q for q in man["questions"]}
+    idx = index(man)
+    known, by_id = idx.known, idx.by_id
     grouped: dict[str, list[str]] = {}
     dates: dict[str, dict[str, str]] = {}
     out = Parsed()
@@ -153,14 +188,14 @@ def from_form(man: Manifest, pairs: Iterable[tuple[str, str]]) -> Parsed:
         if not filled:
             continue
         if q["type"] == "multiple" and name == q["id"]:
-            codes = [_code_from_text(q, v) for v in filled]
+            codes = [_code_from_text(idx, q, v) for v in filled]
             if None in codes or len(set(map(str, codes))) != len(codes):
                 out.unreadable[name] = "not_option"
             else:
                 out.answers[name] = codes
         elif len(filled) > 1:
             out.unreadable[name] = "not_option"
-        elif name in _specify_fields(q) or q["type"] in ("text", "textarea"):
+        elif name in idx.specify[q["id"]] or q["type"] in ("text", "textarea"):
             out.answers[name] = filled[0]
         elif q["type"] == "number":
             number = _parse_number(filled[0])
@@ -169,7 +204,7 @@ def from_form(man: Manifest, pairs: Iterable[tuple[str, str]]) -> Parsed:
             else:
                 out.answers[name] = number
         else:
-            code = _code_from_text(q, filled[0])
+            code = _code_from_text(idx, q, filled[0])
             if code is None:
                 out.unreadable[name] = "not_option"
             else:
@@ -185,10 +220,10 @@ def from_form(man: Manifest, pairs: Iterable[tuple[str, str]]) -> Parsed:
     return out
 
 
-def _typed(q: Question, name: str, value: object) -> tuple[object, str | None]:
+def _typed(idx: Index, q: Question, name: str, value: object) -> tuple[object, str | None]:
     """One JSON value checked for its type: (value, None) or (None, problem code)."""
     kind = q["type"]
-    if name in _specify_fields(q) or kind in ("text", "textarea"):
+    if name in idx.specify[q["id"]] or kind in ("text", "textarea"):
         return (value, None) if isinstance(value, str) else (None, "not_text")
     if kind == "number":
         ok = isinstance(value, int | float) and not isinstance(value, bool)
@@ -201,19 +236,20 @@ def _typed(q: Question, name: str, value: object) -> tuple[object, str | None]:
     if kind == "multiple":
         if not isinstance(value, list) or not value:
             return None, "not_option"
-        codes = [_code_exact(q, v) for v in value]
+        codes = [_code_exact(idx, q, v) for v in value]
         if None in codes or len(set(map(repr, codes))) != len(codes):
             return None, "not_option"
         return codes, None
-    code = _code_exact(q, value)
+    code = _code_exact(idx, q, value)
     return (code, None) if code is not None else (None, "not_option")
 
 
-def from_json(man: Manifest, answers: object) -> Parsed:
+def from_json(man: Manifest | Index, answers: object) -> Parsed:
     """Read the `answers` object the form's script posts (typed values)."""
     if not isinstance(answers, dict):
         raise Malformed("answers must be an object")
-    known = _known_fields(man)
+    idx = index(man)
+    known = idx.known
     out = Parsed()
     for name, value in answers.items():
         q = known.get(name)
@@ -222,7 +258,7 @@ def from_json(man: Manifest, answers: object) -> Parsed:
             continue
         if not is_answered(value) or (isinstance(value, str) and not value.strip()):
             continue
-        typed, problem = _typed(q, name, value)
+        typed, problem = _typed(idx, q, name, value)
         if problem is None:
             out.answers[name] = typed
         else:
@@ -231,8 +267,8 @@ def from_json(man: Manifest, answers: object) -> Parsed:
 
 
 class _Validator:
-    def __init__(self, strings: Strings, today: date) -> None:
-        self.t, self.today = strings, today
+    def __init__(self, idx: Index, strings: Strings, today: date) -> None:
+        self.idx, self.t, self.today = idx, strings, today
         self.problems: list[Problem] = []
 
     def add(self, name: str, code: str, key: str, count: float | None = None, **kw: Any) -> None:
@@ -302,7 +338,7 @@ class _Validator:
 
     def specify(self, q: Question, value: object, parsed: Parsed, kept: dict[str, object]) -> None:
         chosen = value if isinstance(value, list) else [value]
-        for name, option in _specify_fields(q).items():
+        for name, option in self.idx.specify[q["id"]].items():
             if name in parsed.unreadable:
                 self.add(name, "not_text", "err_not_option", question=q["text"])
             elif name in parsed.answers and option["code"] in chosen:
@@ -317,15 +353,16 @@ class _Validator:
             # a specify text for an option not chosen is dropped, as the script does
 
 
-def check(man: Manifest, parsed: Parsed, strings: Strings, today: date) -> Checked:
+def check(man: Manifest | Index, parsed: Parsed, strings: Strings, today: date) -> Checked:
     """Apply conditions in questionnaire order and validate what is shown."""
-    by_id = {q["id"]: q for q in man["questions"]}
-    validator = _Validator(strings, today)
+    idx = index(man)
+    by_id = idx.by_id
+    validator = _Validator(idx, strings, today)
     for name in parsed.unknown:
         # No catalog string names an unknown field; the real form never posts one.
         validator.add(name, "unknown_field", "err_not_option", question=name)
     kept: dict[str, object] = {}
-    for page in man["pages"]:
+    for page in idx.manifest["pages"]:
         page_on = page["condition"] is None or evaluate(page["condition"], kept, today)
         for qid in page["questions"]:
             q = by_id[qid]

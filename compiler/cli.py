@@ -192,6 +192,33 @@ def serve(db: str | None, host: str, port: int, project: Path) -> None:
         _fail(problem)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, None))
+@click.option(
+    "--proxy-headers",
+    is_flag=True,
+    help="Take the client address from X-Forwarded-For (for the rate limit) "
+    "when the peer is one of --forwarded-allow-ips.",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    default="127.0.0.1",
+    show_default=True,
+    help="Comma-separated proxy addresses trusted with --proxy-headers.",
+)
+def endpoint(
+    host: str, port: int, workers: int, proxy_headers: bool, forwarded_allow_ips: str
+) -> None:
+    """Run the collection endpoint for production, configured by FORMWRIGHT_* variables."""
+    from .serve import run_endpoint
+
+    problem = run_endpoint(host, port, workers, proxy_headers, forwarded_allow_ips)
+    if problem:
+        _fail(problem)
+
+
 @cli.group()
 def db() -> None:
     """Manage the responses database."""

@@ -75,7 +75,7 @@ def free_port() -> int:
 
 
 class Server:
-    """The production command, run as a real process on 127.0.0.1."""
+    """The production command (`formwright endpoint`), run as a real process on 127.0.0.1."""
 
     def __init__(self, build_dir: Path, db: str, log: Path, workers: int = 1, **env: str) -> None:
         self.port = free_port()
@@ -84,9 +84,9 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "uvicorn", "--factory", "compiler.serve:app_from_env"]
-        cmd += ["--host", "127.0.0.1", "--port", str(self.port), "--no-server-header"]
-        return cmd + (["--workers", str(self.workers)] if self.workers > 1 else [])
+        formwright = str(Path(sys.executable).parent / "formwright")
+        cmd = [formwright, "endpoint", "--host", "127.0.0.1", "--port", str(self.port)]
+        return [*cmd, "--workers", str(self.workers)]
 
     def start(self) -> Server:
         env = {

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from collect_support import build
 
-from compiler.answers import Malformed, check, from_form, from_json
+from compiler.answers import Index, Malformed, check, from_form, from_json
 from compiler.strings import Strings
 
 TODAY = date(2025, 6, 15)
@@ -187,3 +187,32 @@ def test_empty_form_strings_mean_unanswered(man: dict[str, Any]) -> None:
     pairs = [("colour", "red"), ("views.a", "1"), ("views.b", "1"), ("score", ""), ("pets", "")]
     answers, problems = checked_form(man, pairs)
     assert problems == [] and "score" not in answers and "pets" not in answers
+
+
+def test_index_holds_the_lookup_tables(man: dict[str, Any]) -> None:
+    idx = Index.of(man)
+    assert idx.manifest is man and set(idx.by_id) == {q["id"] for q in man["questions"]}
+    assert {"colour", "colour.other", "views.a", "views.b", "pets", "day"} <= set(idx.known)
+    assert "info" not in idx.known  # a statement takes no answer
+    assert dict(idx.specify["colour"]) == {"colour.other": idx.by_id["colour"]["options"][2]}
+    assert dict(idx.by_text["score"]) == {"1": 1, "2": 2, "3": 3, "dont_know": "dont_know"}
+    with pytest.raises(TypeError):  # frozen: shared by every request of a worker
+        idx.known["x"] = {}  # type: ignore[index]
+
+
+@pytest.mark.parametrize("value", [1.0, True, "1", [1], {"a": 1}, None])
+def test_codes_match_by_type_as_well_as_value(man: dict[str, Any], value: object) -> None:
+    """The tables look codes up by (type, code): 1.0, True and "1" are not the code 1."""
+    parsed = from_json(Index.of(man), {**BASE, "score": value})
+    assert parsed.unreadable.get("score") == ("not_option" if value is not None else None)
+    assert from_json(Index.of(man), {**BASE, "score": 1}).answers["score"] == 1
+
+
+def test_an_index_gives_what_the_manifest_gives(man: dict[str, Any]) -> None:
+    idx = Index.of(man)
+    answers = {**BASE, "pets": ["cat", "dog"], "name_of_pet": "Tom", "score": "dont_know"}
+    pairs = [("colour", "other"), ("colour.other", "teal"), ("views.a", "2"), ("pets", "dog")]
+    for parse, body in ((from_json, answers), (from_form, pairs)):
+        with_index = check(idx, parse(idx, body), Strings("en"), TODAY)  # type: ignore[operator]
+        plain = check(man, parse(man, body), Strings("en"), TODAY)  # type: ignore[operator]
+        assert with_index == plain

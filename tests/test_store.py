@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
-from collect_support import postgres_schema
+from collect_support import ROOT, postgres_schema
 
 from compiler.store import (
     SCHEMA_VERSION,
@@ -52,6 +59,19 @@ def test_save_is_idempotent_per_submission(url: str) -> None:
     (stored,) = list(store.responses())
     assert (stored.id, stored.answers, stored.submitted) == (first, {"a": 1}, "2025-03-14")
     store.close()
+
+
+def test_a_lost_postgresql_connection_is_a_store_error() -> None:
+    """The endpoint answers StoreError with 503; a driver error would be a 500."""
+    import psycopg
+
+    with postgres_schema() as pg:
+        store = open_store(pg)
+        store.upgrade()
+        with psycopg.connect(pg, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (store._conn.info.backend_pid,))
+        with pytest.raises(StoreError, match="did not store"):
+            store.save(response(), date(2025, 1, 1))
 
 
 def test_responses_in_batches_by_day(url: str) -> None:
@@ -137,3 +157,65 @@ def test_two_processes_lose_and_duplicate_nothing(url: str) -> None:
     stored = list(store.responses())
     assert len(stored) == 150 and {r.id for r in stored} == set(first)
     store.close()
+
+
+@contextmanager
+def held_write_lock(db: Path) -> Iterator[None]:
+    """Hold the lock file's flock, as another process's write transaction would."""
+    fd = os.open(f"{db}-lock", os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def test_sqlite_writers_queue_on_the_lock_file(tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite3"
+    store = open_store(str(db))
+    assert (tmp_path / "r.sqlite3-lock").is_file()
+    done = threading.Event()
+    saver = threading.Thread(target=lambda: (store.save(response(), date(2025, 1, 1)), done.set()))
+    with held_write_lock(db):
+        saver.start()
+        # SQLite itself is not locked, so only the lock file can hold the save back.
+        assert not done.wait(0.5)
+    assert done.wait(10)  # woken by the release, not by polling SQLite
+    saver.join()
+    assert store.count() == 1
+    store.close()
+
+
+_HOLDER = """
+import sys, time
+from compiler.store import open_store
+store = open_store(sys.argv[1])
+store._begin_write()  # inside a write transaction, holding both locks
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_lock_file_is_released_when_its_holder_dies(tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite3"
+    open_store(str(db)).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(db)], stdout=subprocess.PIPE, cwd=ROOT
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+        store = open_store(str(db), upgrade=False)
+        done = threading.Event()
+        saver = threading.Thread(
+            target=lambda: (store.save(response(), date(2025, 1, 1)), done.set())
+        )
+        saver.start()
+        assert not done.wait(0.3)
+        holder.send_signal(signal.SIGKILL)
+        assert done.wait(10)
+        saver.join()
+        assert store.count() == 1
+        store.close()
+    finally:
+        holder.kill()
+        holder.wait()

@@ -1,0 +1,117 @@
+"""The store's writer thread: saves answer after their commit, and wait together."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import pytest
+from test_store import held_write_lock, response
+
+from compiler.store import NewResponse, SQLiteStore, StoreError
+from compiler.writer import Writer
+
+DAY = date(2025, 1, 1)
+
+
+class CountingStore(SQLiteStore):
+    """The real SQLite store, recording how many saves each transaction held."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.upgrade()
+        self.batches: list[int] = []
+
+    def save_many(self, items: Sequence[tuple[NewResponse, date]]) -> list[str]:
+        self.batches.append(len(items))
+        return super().save_many(items)
+
+
+def rows(db: Path) -> dict[str, str]:
+    with sqlite3.connect(db) as conn:
+        return dict(conn.execute("SELECT submission_id, id FROM responses").fetchall())
+
+
+def test_a_save_answers_only_after_its_commit_and_never_blocks_the_loop(tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite3"
+    writer = Writer(CountingStore(str(db)))
+    new = response()
+
+    async def main() -> str:
+        with held_write_lock(db):
+            task = asyncio.create_task(writer.save(new, DAY))
+            await asyncio.sleep(0.4)  # the loop keeps running while the commit waits
+            assert not task.done() and rows(db) == {}
+        return await asyncio.wait_for(task, 10)
+
+    rid = asyncio.run(main())
+    assert rows(db) == {new.submission_id: rid}
+    writer.close()
+
+
+def test_saves_waiting_together_share_one_commit(tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite3"
+    store = CountingStore(str(db))
+    writer = Writer(store)
+    shared = str(uuid.uuid4())
+    news = [response() for _ in range(20)] + [response(shared), response(shared)]
+
+    async def main() -> list[str]:
+        with held_write_lock(db):
+            first = asyncio.create_task(writer.save(response(), DAY))
+            await asyncio.sleep(0.2)  # the writer now waits for the lock with one save
+            rest = [asyncio.create_task(writer.save(n, DAY)) for n in news]
+            await asyncio.sleep(0.2)
+        await first
+        return await asyncio.gather(*rest)
+
+    ids = asyncio.run(main())
+    assert store.batches == [1, len(news)]
+    stored = rows(db)
+    assert len(stored) == 22 and ids[-1] == ids[-2] == stored[shared]
+    assert all(stored[n.submission_id] == rid for n, rid in zip(news, ids, strict=True))
+    writer.close()
+
+
+def test_one_failing_save_does_not_fail_the_others_in_its_batch(tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite3"
+    store = CountingStore(str(db))
+    writer = Writer(store)
+    good = [response() for _ in range(3)]
+    bad = response(a=object())  # cannot be stored as JSON
+
+    async def main() -> list[str | BaseException]:
+        with held_write_lock(db):
+            first = asyncio.create_task(writer.save(response(), DAY))
+            await asyncio.sleep(0.2)
+            tasks = [asyncio.create_task(writer.save(n, DAY)) for n in (good[0], bad, *good[1:])]
+            await asyncio.sleep(0.2)
+        await first
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    results = asyncio.run(main())
+    assert isinstance(results[1], TypeError)
+    assert [r for r in results if isinstance(r, str)] == [rows(db)[n.submission_id] for n in good]
+    assert store.batches[:2] == [1, 4]  # the batch failed whole, then each was saved alone
+    writer.close()
+
+
+def test_close_commits_what_is_queued_then_refuses(tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite3"
+    writer = Writer(CountingStore(str(db)))
+    news = [response() for _ in range(5)]
+
+    async def main() -> None:
+        tasks = [asyncio.create_task(writer.save(n, DAY)) for n in news]
+        await asyncio.sleep(0)  # all queued
+        await asyncio.to_thread(writer.close)
+        await asyncio.gather(*tasks)
+        with pytest.raises(StoreError):
+            await writer.save(response(), DAY)
+
+    asyncio.run(main())
+    assert set(rows(db)) == {n.submission_id for n in news}
