@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -58,16 +59,12 @@ def test_filled_skeleton_equals_direct_rendering(tmp_path: Path) -> None:
 
 
 def test_a_text_holding_nul_cannot_imitate_a_slot(tmp_path: Path) -> None:
-    # YAML's "\\0" escape puts NUL into a text; the slot token is secret, so it stays text.
-    work = _project(tmp_path)
-    path = work / "questionnaire" / "victim-voice.yaml"
-    text = path.read_text("utf-8")
-    line = 'version: "v\\x000\\x00 and \\0"'  # YAML escapes: NUL, "0", NUL ... NUL
-    text = re.sub(r"^version: .*$", lambda _: line, text, count=1, flags=re.M)
-    path.write_text(text, "utf-8")
-    result = validate_project(work)
-    qn = result.results[0].questionnaire
-    assert qn is not None and "\x00" in qn.version
+    # The schema refuses control characters in the version, so this sets one after
+    # validation: even then the slot token is secret, so the text stays text.
+    result = validate_project(_project(tmp_path))
+    checked = result.results[0].questionnaire
+    assert checked is not None
+    qn = dataclasses.replace(checked, version="v\x000\x00 and \x00")
     source_lang = language(qn.language)
     assert source_lang is not None
     skeleton = FormSkeleton(qn, form_assets(), source_lang, 5)
