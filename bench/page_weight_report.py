@@ -78,7 +78,7 @@ def section(
     lines += [
         f"| SurveyJS | of which the model JSON (inline) | {_kb(model)} |",
         "| formwright | language chooser page, more if it is the entry point "
-        f"(it shares the form's CSS) | {_kb(_sum(chooser))} |",
+        f"(it carries its own copy of the stylesheet) | {_kb(_sum(chooser))} |",
         "| | **SurveyJS ÷ formwright** | " + " | ".join(f"**{r:.1f}×**" for r in ratio) + " |",
         "",
     ]
@@ -99,41 +99,61 @@ def section(
     ]
     for name, loads in times.items():
         first = _median(loads, "first")
+        css_at = _median(loads, "css")  # 0 when no stylesheet is fetched
         lines.append(
             f"| {name} | {first:,.0f} | {_median(loads, 'html'):,.0f} | "
-            f"{_median(loads, 'css'):,.0f} | {first / base:.2f} |"
+            f"{f'{css_at:,.0f}' if css_at else 'none fetched'} | {first / base:.2f} |"
         )
     html = next(iter(ours.values()))[1]  # the page comes first
     css = sum(s[1] for p, s in ours.items() if p.endswith(".css"))
     floor = 2 * LATENCY_MS + (html + css) / BYTES_PER_S * 1000
     static = _median(times["formwright, no JavaScript"], "first")
     arrived = _median(times["formwright"], "css")
-    bytes_met = min(ratio[1], ratio[2]) >= BYTES_TARGET
+    gzip_met, brotli_met = ratio[1] >= BYTES_TARGET, ratio[2] >= BYTES_TARGET
     render_met = max(base, static) < RENDER_TARGET_MS
+
+    def word(met: bool) -> str:
+        return "met" if met else "**not met**"
+
+    raw_met = ratio[0] >= BYTES_TARGET
+    if gzip_met and brotli_met and raw_met:
+        outcome = "met for every encoding."
+    elif gzip_met:
+        outcome = (
+            f"met with gzip (the encoding every server offers), {word(brotli_met)} with"
+            f" brotli, {word(raw_met)} uncompressed."
+        )
+    else:
+        outcome = "**not met**."
     verdict = (
         f"**Target: at least {BYTES_TARGET}× fewer bytes.** Measured {ratio[1]:.1f}× gzip, "
-        f"{ratio[2]:.1f}× brotli, {ratio[0]:.1f}× raw: "
-        + ("met." if bytes_met else "**not met**.")
-        + " SurveyJS's weight is almost all `survey.core.min.js`. formwright's is mostly its"
-        f" HTML ({html / our_total[1]:.0%} of the gzip bytes), which carries every page of"
-        " the form, with each question's hint, error slot, specify field and (for"
-        " respondents without JavaScript) a note on when to answer it; the script (not"
-        " minified) is most of the rest."
+        f"{ratio[2]:.1f}× brotli, {ratio[0]:.1f}× raw: {outcome}"
+        " SurveyJS's weight is almost all `survey.core.min.js`, which brotli packs better"
+        " than gzip does. formwright's is mostly its"
+        f" HTML ({html / our_total[1]:.0%} of the gzip bytes, its stylesheet included), which"
+        " carries every page of the form, with each question's hint, error slot, specify"
+        " field and (for respondents without JavaScript) a note on when to answer it; the"
+        " minified script is the rest."
     )
     timing = (
         f"**Target: first question visible in under {RENDER_TARGET_MS / 1000:.0f} s.**"
         f" Measured {base:,.0f} ms with JavaScript and {static:,.0f} ms without: "
         + ("met." if render_met else "**not met**.")
     )
-    if not render_met:
+    if css:
         timing += (
-            " The emulated network alone puts it out of reach: the page needs two requests"
-            " one after the other (the HTML, then its render-blocking stylesheet), each with"
-            f" 400 ms latency, plus {html + css:,} gzip bytes at 50,000 B/s, a floor of"
-            f" {floor:,.0f} ms. Measured, the stylesheet arrives at {arrived:,.0f} ms (the"
-            " form script shares the bandwidth), and style and layout of the whole form on"
-            f" the 4× slower CPU take the last {base - arrived:,.0f} ms. Inlining the"
-            " stylesheet would save one round trip (400 ms)."
+            " The page needs two requests one after the other (the HTML, then its"
+            " render-blocking stylesheet), each with 400 ms latency, plus"
+            f" {html + css:,} gzip bytes at 50,000 B/s, a floor of {floor:,.0f} ms; the"
+            f" stylesheet arrived at {arrived:,.0f} ms."
+        )
+    else:
+        timing += (
+            " The stylesheet is inside the HTML (allowed by its hash in the page's"
+            " Content-Security-Policy), so one request with 400 ms latency precedes the"
+            " first paint, and Chromium lays out the first question while the rest of the"
+            " page and the deferred script still arrive: the first question can be visible"
+            " before the whole HTML is received."
         )
     lines += ["", textwrap.fill(verdict, 90), "", textwrap.fill(timing, 90), ""]
     lines += [
