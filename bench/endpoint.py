@@ -5,21 +5,23 @@ must be stored durably (SQLite WAL + synchronous=FULL, or PostgreSQL with its
 default synchronous_commit) before the respondent is thanked. The question is
 how far the HTTP endpoint stays from what the database itself can commit.
 
-How: the production command (`uvicorn --factory compiler.serve:app_from_env`)
-runs as a subprocess on 127.0.0.1 with 1 and 2 workers, on a fresh SQLite
-file (on disk, not tmpfs) and on a fresh PostgreSQL schema; wrk posts valid
-Victim Voice responses, each with a fresh submission UUID (bench/endpoint_wrk.lua).
-A backend's configurations run side by side (idle but for the one under load):
-warm-up and a one-connection probe each, then saturation runs that alternate
-between them and with the ceiling (medians), then 25/50/75 % of each one's
-saturation with paced connections (bench/endpoint_load.py); then each server is
-stopped and every row id acknowledged by a 201 is looked up: lost and
-duplicated responses are counted. The ceiling is a plain Python loop that
-commits the same row with the same durability, one commit per row;
-`Store.save` in a loop shows the store's own cost between the two. Peers
-explain the gap: uvicorn's C HTTP parser and event loop (httptools + uvloop),
-a shorter GIL switch interval (the save runs in a worker thread), and 2
-workers with TCP_NODELAY restored (bench/endpoint_uvicorn.py).
+How: the production command (`formwright endpoint --host 127.0.0.1 --port P
+--workers N`, configured by FORMWRIGHT_* variables) runs as a subprocess with
+1 and 2 workers, on a fresh SQLite file (on disk, not tmpfs) and on a fresh
+PostgreSQL schema; wrk posts valid Victim Voice responses, each with a fresh
+submission UUID (bench/endpoint_wrk.lua). A backend's configurations run side
+by side (idle but for the one under load): warm-up and a one-connection probe
+each, then saturation runs that alternate between them and with the ceilings
+(medians), then 25/50/75 % of each one's saturation with paced connections
+(bench/endpoint_load.py); then each server is stopped and every row id
+acknowledged by a 201 is looked up: lost and duplicated responses are counted.
+The ceilings are plain Python loops that commit the same row with the same
+durability, one row per transaction and full batches of the writer thread's
+MAX_BATCH rows (bench/endpoint_db.py). Peers, with SQLite, run the same
+application under uvicorn's own command line: with 2 workers (its socket
+without TCP_NODELAY, uvicorn issue #3149: what `formwright endpoint` fixes),
+and with 1 worker and the other HTTP parser and event loop, where both are
+installed.
 
     python -m bench endpoint [--quick] [--connections 64] [--pg-url URL] [--no-peers]
 """
@@ -27,42 +29,46 @@ workers with TCP_NODELAY restored (bench/endpoint_uvicorn.py).
 from __future__ import annotations
 
 import argparse
-import http.client
+import importlib.util
 import json
 import os
-import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .endpoint_db import Ceiling, CeilingLoop, audit, database
 from .endpoint_load import NoWrk, Run, paced_runs, run_wrk, victim_voice_body, wrk_path
-from .endpoint_report import Outcome, plot, section
+from .endpoint_plot import plot
+from .endpoint_proc import free_port, launch, machine_busy, protocols, stop_server, tree_cpu
+from .endpoint_profile import profiled_run, py_spy
+from .endpoint_report import Outcome, section
 
 ROOT = Path(__file__).parent.parent
 BIN = Path(sys.executable).parent
 RESULTS = Path(__file__).parent / "results"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 LEVELS = (0.25, 0.5, 0.75)
-PEERS = {
-    "": "",
-    "httptools": " + httptools/uvloop",
-    "switch": " + 0.1 ms GIL switch interval",
-    "nodelay": " + TCP_NODELAY",
-}
-# The project depends on plain `uvicorn`, which brings h11 and asyncio; uvicorn
-# would pick httptools and uvloop by itself wherever they happen to be installed,
-# so the production command names its HTTP parser and loop, and one peer swaps them.
-PEER_ARGS = {"httptools": ["--http", "httptools", "--loop", "uvloop"]}
-PRODUCTION_ARGS = ["--http", "h11", "--loop", "asyncio"]
-WRAPPER_ARGS = {"switch": ["--switch-interval", "0.0001"], "nodelay": ["--tcp-nodelay"]}
+
+
+def _has(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+# `formwright endpoint` names no HTTP parser or event loop: uvicorn's "auto" takes
+# httptools and uvloop when they are importable, else h11 and asyncio (the project
+# depends on plain `uvicorn`, which brings neither C package).
+AUTO = (
+    "httptools" if _has("httptools") else "h11",
+    "uvloop" if _has("uvloop") else "asyncio",
+)
+# The other pair, for a peer; when auto already means h11/asyncio, httptools and
+# uvloop are not installed (or auto would take them), so there is none to run.
+OTHER = ("h11", "asyncio") if AUTO != ("h11", "asyncio") else None
+PEERS = {"": "", "plain": ": plain uvicorn", "parser": ": plain uvicorn, {}/{}"}
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,12 @@ class Config:
     @property
     def label(self) -> str:
         name = f"{self.backend}, {self.workers} worker{'s' if self.workers > 1 else ''}"
-        return name + PEERS[self.peer]
+        return name + PEERS[self.peer].format(*(OTHER or ("", "")))
+
+    @property
+    def base(self) -> Config:
+        """The production configuration a peer is compared with."""
+        return Config(self.backend, self.workers)
 
 
 @dataclass
@@ -92,56 +103,23 @@ class Settings:
     answers: str  # as stored, for the ceiling's row
 
 
-# --- processes and CPU --------------------------------------------------------------
+# --- servers ----------------------------------------------------------------------
 
 
-def _cpu_ticks(pid: int) -> int:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return int(fields[11]) + int(fields[12])  # utime + stime
-
-
-def tree_cpu(root: int) -> float:
-    """CPU seconds used so far by a process and its living descendants."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int(
-                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
-                )
-            except (OSError, IndexError):
-                continue
-    tree, grew = {root}, True
-    while grew:
-        more = {pid for pid, parent in parents.items() if parent in tree} - tree
-        tree |= more
-        grew = bool(more)
-    return sum(_cpu_ticks(pid) for pid in tree) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy() -> tuple[int, int, int]:
-    """Busy, stolen and total jiffies of all cores: a saturated or shared machine, or a
-    slow server? (Stolen is time the hypervisor gave to other guests.)"""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    return sum(values) - values[3] - values[4] - values[7], values[7], sum(values)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def server_command(cfg: Config, port: int) -> list[str]:
+    where = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(cfg.workers)]
+    if not cfg.peer:
+        return [str(BIN / "formwright"), "endpoint", *where]
+    # uvicorn's own command on the same application, with what `formwright endpoint`
+    # sets made explicit (no Server header, no proxy headers), so that only the
+    # listening socket differs for "plain", and only the parser and loop for "parser".
+    http, loop = AUTO if cfg.peer == "plain" else (OTHER or AUTO)
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "compiler.serve:app_from_env"]
+    cmd += ["--no-server-header", "--no-proxy-headers", *where, "--http", http, "--loop", loop]
+    return cmd
 
 
 def start_server(cfg: Config, db_url: str, s: Settings, port: int) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "uvicorn"]
-    if cfg.peer in WRAPPER_ARGS:
-        cmd = [sys.executable, "-m", "bench.endpoint_uvicorn", *WRAPPER_ARGS[cfg.peer], "--"]
-    cmd += ["--factory", "compiler.serve:app_from_env", "--no-server-header"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(cfg.workers)]
-    cmd += PEER_ARGS.get(cfg.peer, PRODUCTION_ARGS)
     env = {
         **os.environ,
         "FORMWRIGHT_BUILD_DIR": str(s.build),
@@ -151,31 +129,7 @@ def start_server(cfg: Config, db_url: str, s: Settings, port: int) -> subprocess
         "FORMWRIGHT_RATE_LIMIT": "0",
     }
     # The access log stays on and goes to a file, as a production log would.
-    log = (s.work / "server.log").open("ab")
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log, cwd=ROOT, start_new_session=True)
-    log.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {proc.returncode}; see {s.work}/server.log")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/responses")  # 405: alive, and nothing stored
-            if conn.getresponse().status == 405:
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the server did not start")
-
-
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)  # graceful: requests in flight finish first
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)  # its own session, started above
-            proc.wait()
+    return launch(server_command(cfg, port), env, s.work / "server.log", port, ROOT)
 
 
 # --- one backend, its configurations interleaved ---------------------------------------
@@ -191,6 +145,9 @@ class Server:
     saturation: list[Run] = field(default_factory=list)
     cpu: list[float] = field(default_factory=lambda: [0.0] * 4)  # core-seconds, as Outcome.cpu
     single: float = 0.0
+    protocols: str = ""
+    # core-seconds per process: with 2 workers, does one of them do all the work?
+    per_process: dict[int, float] = field(default_factory=dict)
 
 
 def measure(
@@ -220,6 +177,7 @@ def measure(
             probe = run_wrk(sv.url, s.body, s.work, 1, s.warm)
             sv.runs.append(probe)
             sv.single = probe.p50
+            sv.protocols = protocols(sv.proc.pid)  # loaded by now in every worker
         for _ in range(s.sat_runs):
             loop.measure(ceiling_seconds)
             for sv in servers:
@@ -227,7 +185,9 @@ def measure(
                 run = run_wrk(sv.url, s.body, s.work, s.connections, s.sat_seconds)
                 cpu1, busy1 = tree_cpu(sv.proc.pid), machine_busy()
                 cores = (os.cpu_count() or 1) * run.seconds / max(1, busy1[2] - busy0[2])
-                sv.cpu[0] += cpu1 - cpu0
+                for pid, used in cpu1.items():
+                    sv.per_process[pid] = sv.per_process.get(pid, 0.0) + used - cpu0.get(pid, 0.0)
+                sv.cpu[0] += sum(cpu1.values()) - sum(cpu0.values())
                 sv.cpu[1] += run.client_cpu
                 sv.cpu[2] += (busy1[0] - busy0[0]) * cores
                 sv.cpu[3] += (busy1[1] - busy0[1]) * cores
@@ -237,8 +197,8 @@ def measure(
         for sv in servers:
             rate = statistics.median(r.rate for r in sv.saturation)
             paced: dict[float, list[Run]] = {}
-            # The TCP_NODELAY peer gets load levels too: the stall shows in their p99.
-            for level in LEVELS if sv.cfg.peer in ("", "nodelay") else ():
+            # Plain uvicorn gets load levels too: its delayed-ACK stall shows in their p99.
+            for level in LEVELS if sv.cfg.peer in ("", "plain") else ():
                 done = paced_runs(
                     sv.url,
                     s.body,
@@ -251,10 +211,14 @@ def measure(
                 sv.runs += done
                 paced[level] = [r for r in done if not r.calibration]
             if profile is not None and sv.cfg == Config("SQLite", 1):
-                sv.runs.append(profiled_run(sv.proc.pid, sv.url, s, profile))
+                spied = profiled_run(
+                    sv.proc.pid, sv.url, s.body, s.work, s.connections, s.sat_seconds, profile
+                )
+                sv.runs.append(spied)
             stop_server(sv.proc)
             wall = sum(r.seconds for r in sv.saturation)
             cpu = (sv.cpu[0] / wall, sv.cpu[1] / wall, sv.cpu[2] / wall, sv.cpu[3] / wall)
+            busiest = max(sv.per_process.values(), default=0.0) / wall
             integrity = audit(sv.db_url, sv.runs)
             outcomes.append(
                 Outcome(
@@ -266,25 +230,13 @@ def measure(
                     cpu,
                     integrity,
                     sv.single,
+                    sv.cfg.base.label,
+                    sv.protocols,
+                    busiest,
                 )
             )
             print(outcomes[-1].summary(), flush=True)
         return loop.result(backend), outcomes
-
-
-def py_spy() -> str | None:
-    return shutil.which("py-spy") or (str(BIN / "py-spy") if (BIN / "py-spy").exists() else None)
-
-
-def profiled_run(pid: int, url: str, s: Settings, out: Path) -> Run:
-    """A saturation run while py-spy samples the thread holding the GIL: where the CPU goes."""
-    seconds = max(3.0, s.sat_seconds)
-    command = [py_spy() or "py-spy", "record", "--pid", str(pid), "--gil", "--rate", "200"]
-    command += ["--duration", f"{seconds - 1:.0f}", "--format", "raw", "-o", str(out)]
-    spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    run = run_wrk(url, s.body, s.work, s.connections, seconds)
-    spy.wait(60)
-    return run
 
 
 # --- main ---------------------------------------------------------------------------
@@ -348,13 +300,16 @@ def main(argv: list[str] | None = None) -> None:
         for backend in backends:
             configs = [Config(backend, 1), Config(backend, 2)]
             if backend == "SQLite" and not args.no_peers:
-                if _has("httptools", "uvloop"):
-                    configs.append(Config(backend, 1, "httptools"))
+                configs.append(Config(backend, 2, "plain"))
+                if OTHER:
+                    configs.append(Config(backend, 1, "parser"))
                 else:
-                    print("skipping the httptools/uvloop peer: pip install httptools uvloop")
-                configs += [Config(backend, 1, "switch"), Config(backend, 2, "nodelay")]
-            found, done = measure(backend, configs, s, args.seconds / 3, profile)
-            print(f"{backend} ceiling: {found.raw:.0f} commits/s, Store.save {found.save:.0f}/s")
+                    print("no parser peer: httptools and uvloop are not installed")
+            found, done = measure(backend, configs, s, args.seconds / 4, profile)
+            print(
+                f"{backend} ceilings: {found.raw:.0f} rows/s one per commit, "
+                f"{found.batched:.0f} rows/s batched, Store.save {found.save:.0f}/s"
+            )
             ceilings.append(found)
             outcomes += done
         RESULTS.mkdir(exist_ok=True)
@@ -368,15 +323,10 @@ def main(argv: list[str] | None = None) -> None:
             _filesystem(work),
             profile if profile and profile.exists() else None,
             pg_problem,
+            AUTO,
         )
         (RESULTS / "endpoint.md").write_text(text, "utf-8")
         plot(outcomes, ceilings, RESULTS / "endpoint.png")
-
-
-def _has(*modules: str) -> bool:
-    import importlib.util
-
-    return all(importlib.util.find_spec(m) is not None for m in modules)
 
 
 def _filesystem(path: Path) -> str:

@@ -1,9 +1,13 @@
-"""Databases for bench/endpoint.py: fresh ones, the raw-commit ceiling, the row audit.
+"""Databases for bench/endpoint.py: fresh ones, the raw-commit ceilings, the row audit.
 
-The ceiling commits the endpoint's own row to the endpoint's own table (made
+The ceilings commit the endpoint's own row to the endpoint's own table (made
 by `open_store`, so the same schema and indexes) with the same durability,
-one commit per row, from a plain loop: what the database allows before any
-HTTP, JSON or checking. `Store.save` in a loop sits between the two.
+from a plain loop: what the database allows before any HTTP, JSON or
+checking. One is one commit per row; the endpoint's writer thread commits
+every save queued while it committed the previous ones, up to
+`compiler.writer.MAX_BATCH` rows per transaction, so it can pass that one, and
+the second ceiling commits full batches of that size. `Store.save` in a loop
+(one row per transaction) shows the store's own cost beside the first.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.store import NewResponse, open_store
+from compiler.writer import MAX_BATCH
 
 from .endpoint_load import Run
 
@@ -33,8 +38,9 @@ INSERT = (
 @dataclass
 class Ceiling:
     backend: str
-    raw: float  # commits/s of the row, one per transaction
-    save: float  # Store.save calls/s (adds the SELECT back, the lock and JSON)
+    raw: float  # rows/s committed one per transaction
+    batched: float  # rows/s committed MAX_BATCH per transaction
+    save: float  # Store.save calls/s, one row per transaction (adds the SELECT back and JSON)
 
 
 @dataclass
@@ -123,7 +129,7 @@ def _rate(step: Callable[[], object], seconds: float) -> float:
 
 
 class CeilingLoop:
-    """Raw commits/s of the endpoint's row, one per transaction, and Store.save/s."""
+    """Rows/s committed one per transaction and MAX_BATCH per transaction, and Store.save/s."""
 
     def __init__(self, url: str, answers_json: str) -> None:
         self.store = open_store(url)  # the schema and indexes the endpoint writes to
@@ -133,15 +139,26 @@ class CeilingLoop:
         self.answers_json, self.answers = answers_json, json.loads(answers_json)
         self.today = date.today()
         self.raw: list[float] = []
+        self.batched: list[float] = []
         self.saves: list[float] = []
-        _rate(self.commit_row, 0.5)  # caches, connection and files warm for both
+        _rate(self.commit_row, 0.5)  # caches, connection and files warm for all three
+        _rate(self.commit_batch, 0.5)
         _rate(self.save, 0.5)
 
-    def commit_row(self) -> None:
-        self.conn.execute(self.begin)
+    def _insert(self) -> None:
         ids = (str(uuid.uuid4()), str(uuid.uuid4()))
         day = self.today.isoformat()
         self.conn.execute(self.insert, (*ids, "victim-voice", "v", "en", day, self.answers_json))
+
+    def commit_row(self) -> None:
+        self.conn.execute(self.begin)
+        self._insert()
+        self.conn.execute("COMMIT")
+
+    def commit_batch(self) -> None:
+        self.conn.execute(self.begin)
+        for _ in range(MAX_BATCH):
+            self._insert()
         self.conn.execute("COMMIT")
 
     def save(self) -> None:
@@ -150,10 +167,12 @@ class CeilingLoop:
 
     def measure(self, seconds: float) -> None:
         self.raw.append(_rate(self.commit_row, seconds))
+        self.batched.append(MAX_BATCH * _rate(self.commit_batch, seconds))
         self.saves.append(_rate(self.save, seconds))
 
     def result(self, backend: str) -> Ceiling:
-        return Ceiling(backend, statistics.median(self.raw), statistics.median(self.saves))
+        median = statistics.median
+        return Ceiling(backend, median(self.raw), median(self.batched), median(self.saves))
 
     def close(self) -> None:
         self.conn.close()

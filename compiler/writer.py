@@ -2,7 +2,7 @@
 
 The endpoint must not block its event loop on a durable commit, so a save runs
 on another thread. Handing each one to a thread pool (`run_in_threadpool`)
-cost a tenth of a request's CPU in the profile (bench/results.md), and every
+cost about a tenth of a request's CPU when profiled (before this writer), and every
 save paid a commit of its own. Here one thread takes every save queued while
 it was committing the previous ones and stores them in one transaction (group
 commit); each request's future is resolved only after the commit that holds
