@@ -17,6 +17,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -53,6 +54,14 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 class StoreError(Exception):
     """The database cannot be opened or used (a server-side problem)."""
+
+
+class LockTimeout(StoreError):
+    """Another process held the SQLite lock file for too long."""
+
+
+class StoreUnavailable(StoreError):
+    """The database as a whole cannot write now (locked, unreachable): no save can succeed."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,8 @@ class Store:
     # --- backend specifics ----------------------------------------------------
     # The driver's own errors, which saving reports as StoreError (503, not 500).
     driver_errors: tuple[type[Exception], ...] = ()
+    # Those of them that concern the whole database, not one response.
+    unavailable_errors: tuple[type[Exception], ...] = ()
 
     def _begin_write(self) -> None:
         raise NotImplementedError
@@ -189,6 +200,8 @@ class Store:
             )
         try:
             results = self._write(steps)
+        except self.unavailable_errors as exc:
+            raise StoreUnavailable(f"the database cannot write now: {exc}") from exc
         except self.driver_errors as exc:
             # a lost connection or a database locked for too long: the client may retry
             raise StoreError(f"the database did not store the response: {exc}") from exc
@@ -274,6 +287,8 @@ class SQLiteStore(Store):
     """
 
     driver_errors = (sqlite3.Error,)
+    unavailable_errors = (sqlite3.OperationalError, LockTimeout)
+    lock_wait = 30.0  # seconds, as SQLite's own busy timeout
 
     def __init__(self, path: str) -> None:
         self._lock_fd: int | None = None
@@ -299,12 +314,26 @@ class SQLiteStore(Store):
 
     def _begin_write(self) -> None:
         if self._lock_fd is not None:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # blocks this thread only: no GIL held
+            self._take_lock(self._lock_fd)
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except BaseException:
             self._end_write()
             raise
+
+    def _take_lock(self, fd: int) -> None:
+        # A blocking flock cannot time out, and a stopped holder (SIGSTOP, a stuck
+        # upgrade) would hang every request; polling every 0.5 ms until the same
+        # 30 s as SQLite's busy timeout wakes far sooner than SQLite's 1-100 ms steps.
+        deadline = time.monotonic() + self.lock_wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise LockTimeout(f"{self.lock_wait:g} s waiting for the lock file") from None
+                time.sleep(0.0005)
 
     def _end_write(self) -> None:
         if self._lock_fd is not None:
@@ -332,6 +361,7 @@ class PostgresStore(Store):
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
         self.driver_errors = (psycopg.Error,)
+        self.unavailable_errors = (psycopg.OperationalError,)
         super().__init__(conn)
 
     def _begin_write(self) -> None:

@@ -19,7 +19,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 
-from .store import NewResponse, Store, StoreError
+from .store import NewResponse, Store, StoreError, StoreUnavailable
 
 MAX_BATCH = 64  # bounds one transaction's time, and so the wait of the saves behind it
 
@@ -53,9 +53,10 @@ class Writer:
             if self._thread is None:
                 # Started on first use: daemonic, so an abandoned app never keeps
                 # a process alive; an unacknowledged save lost at exit is retried.
-                self._thread = threading.Thread(target=self._run, name="formwright-writer")
-                self._thread.daemon = True
-                self._thread.start()
+                thread = threading.Thread(target=self._run, name="formwright-writer")
+                thread.daemon = True
+                thread.start()  # kept only once running: a failed start is tried again
+                self._thread = thread
             self._queue.put(_Job(response, submitted, loop, future))
         return await future
 
@@ -93,6 +94,9 @@ class Writer:
         try:
             ids = self.store.save_many([(job.response, job.submitted) for job in batch])
             outcomes = [(job, rid, None) for job, rid in zip(batch, ids, strict=True)]
+        except StoreUnavailable as exc:
+            # Locked or unreachable: each save alone would wait as long again.
+            outcomes = [(job, None, exc) for job in batch]
         except Exception as exc:
             if len(batch) == 1:
                 outcomes = [(batch[0], None, exc)]

@@ -22,7 +22,9 @@ from collect_support import ROOT, postgres_schema
 from compiler.store import (
     SCHEMA_VERSION,
     NewResponse,
+    SQLiteStore,
     StoreError,
+    StoreUnavailable,
     open_store,
     round_date,
     sqlite_path,
@@ -70,7 +72,7 @@ def test_a_lost_postgresql_connection_is_a_store_error() -> None:
         store.upgrade()
         with psycopg.connect(pg, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (store._conn.info.backend_pid,))
-        with pytest.raises(StoreError, match="did not store"):
+        with pytest.raises(StoreUnavailable):
             store.save(response(), date(2025, 1, 1))
 
 
@@ -180,7 +182,7 @@ def test_sqlite_writers_queue_on_the_lock_file(tmp_path: Path) -> None:
         saver.start()
         # SQLite itself is not locked, so only the lock file can hold the save back.
         assert not done.wait(0.5)
-    assert done.wait(10)  # woken by the release, not by polling SQLite
+    assert done.wait(10)  # goes through once the lock file is free
     saver.join()
     assert store.count() == 1
     store.close()
@@ -219,3 +221,16 @@ def test_the_lock_file_is_released_when_its_holder_dies(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_lock_file_held_too_long_is_unavailable_not_a_hang(tmp_path: Path) -> None:
+    """A stopped holder (SIGSTOP, a stuck upgrade) gives 503s, not requests that never end."""
+    db = tmp_path / "r.sqlite3"
+    store = open_store(str(db))
+    assert isinstance(store, SQLiteStore)
+    store.lock_wait = 0.3
+    with held_write_lock(db), pytest.raises(StoreUnavailable, match="lock file"):
+        store.save(response(), date(2025, 1, 1))
+    store.save(response(), date(2025, 1, 1))  # the lock came back to the writer
+    assert store.count() == 1
+    store.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from test_store import held_write_lock, response
 
-from compiler.store import NewResponse, SQLiteStore, StoreError
+from compiler.store import NewResponse, SQLiteStore, StoreError, StoreUnavailable
 from compiler.writer import Writer
 
 DAY = date(2025, 1, 1)
@@ -115,3 +115,24 @@ def test_close_commits_what_is_queued_then_refuses(tmp_path: Path) -> None:
 
     asyncio.run(main())
     assert set(rows(db)) == {n.submission_id for n in news}
+
+
+def test_an_unavailable_database_fails_the_batch_at_once(tmp_path: Path) -> None:
+    # Retrying each save alone would make every request wait the lock's timeout again.
+    db = tmp_path / "r.sqlite3"
+    store = CountingStore(str(db))
+    store.lock_wait = 0.3
+    writer = Writer(store)
+    saves = [response() for _ in range(6)]
+
+    async def main() -> list[BaseException | str]:
+        with held_write_lock(db):
+            first = asyncio.create_task(writer.save(saves[0], DAY))
+            await asyncio.sleep(0.05)  # the writer is now waiting; the rest queue behind
+            rest = [asyncio.create_task(writer.save(s, DAY)) for s in saves[1:]]
+            return await asyncio.gather(first, *rest, return_exceptions=True)
+
+    results = asyncio.run(main())
+    assert all(isinstance(r, StoreUnavailable) for r in results)
+    assert store.batches == [1, 5]  # two transactions tried, no save retried alone
+    writer.close()
