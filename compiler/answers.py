@@ -85,7 +85,7 @@ class Index:
     """A manifest's lookup tables, built once when it is loaded, never per response.
 
     The endpoint checks every response against the same few manifests; rebuilding
-    these for each answer was a twentieth of a request's CPU (bench/results.md).
+    these for each answer was a twentieth of a request's CPU when last profiled.
     Codes are looked up by (type, code) so that 1, 1.0 and True stay different,
     as the browser's strict comparison keeps them.
     """
