@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import parallel
 from .assets import form_assets
 from .compile import manifest, response_schema
 from .diagnostics import Diagnostic, has_errors
@@ -53,8 +54,12 @@ def _strings(lang: Language, loc: LocaleFile | None) -> Strings:
     return Strings(lang.tag, overrides=loc.interface if loc else {}, plural=lang.plural)
 
 
-def build_questionnaire(qn: Questionnaire, locales: list[LocaleFile], out: Path) -> list[Path]:
-    """Write one questionnaire's folder; returns the files written."""
+def build_questionnaire(
+    qn: Questionnaire, locales: list[LocaleFile], out: Path, jobs: int = 0
+) -> list[Path]:
+    """Write one questionnaire's folder; returns the files written.
+
+    `jobs` as in `parallel.processes`."""
     target = out / qn.id
     if target.exists():
         shutil.rmtree(target)  # stale languages or assets must not linger
@@ -71,23 +76,33 @@ def build_questionnaire(qn: Questionnaire, locales: list[LocaleFile], out: Path)
     files[target / "response.schema.json"] = _json(response_schema(man))
     source = source_texts(qn)
     skeleton = FormSkeleton(qn, assets, source_lang, estimate_minutes(qn))
-    for lang, loc in published:
+
+    def pages(index: int) -> dict[str, str]:
+        lang, loc = published[index]
         translated = loc.current(source) if loc else {}
         lookup = TextLookup(source, qn.language, translated, lang.tag)
-        strings = _strings(lang, loc)
-        renderer = PageRenderer(qn, lookup, assets, lang, source_lang, strings)
-        files[target / lang.tag / "index.html"] = skeleton.fill(renderer)
-        files[target / lang.tag / "thanks.html"] = renderer.thanks()
-        files[target / lang.tag / "error.html"] = renderer.error()
+        renderer = PageRenderer(qn, lookup, assets, lang, source_lang, _strings(lang, loc))
+        made = {
+            f"{lang.tag}/index.html": skeleton.fill(renderer),
+            f"{lang.tag}/thanks.html": renderer.thanks(),
+            f"{lang.tag}/error.html": renderer.error(),
+        }
         if loc is None:
-            files[target / "index.html"] = renderer.chooser(languages)
+            made["index.html"] = renderer.chooser(languages)
+        return made
+
+    # every language's pages alone: in parallel when the form is large
+    size = len(skeleton.html) * len(published)
+    workers = parallel.processes(jobs, len(published), size)
+    for made in parallel.run(pages, len(published), workers):
+        files.update((target / name, html) for name, html in made.items())
     for path, data in files.items():
         _write(path, data)
     return sorted(files)
 
 
-def build_project(root: Path, out: Path, strict: bool = False) -> BuildOutcome:
-    result = validate_project(root)
+def build_project(root: Path, out: Path, strict: bool = False, jobs: int = 0) -> BuildOutcome:
+    result = validate_project(root, jobs=jobs)
     outcome = BuildOutcome(diagnostics=result.all_diagnostics)
     if has_errors(outcome.diagnostics, strict) or not result.results:
         outcome.failed = True
@@ -95,7 +110,7 @@ def build_project(root: Path, out: Path, strict: bool = False) -> BuildOutcome:
     for r in result.results:
         assert r.questionnaire is not None
         locales = result.locales.get(r.questionnaire.id, [])
-        written = build_questionnaire(r.questionnaire, locales, out)
+        written = build_questionnaire(r.questionnaire, locales, out, jobs)
         where = display_path(out / r.questionnaire.id)
         outcome.written.append(f"built {r.questionnaire.id}: {len(written)} files in {where}")
     return outcome

@@ -69,6 +69,17 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return project_option(func)
 
 
+def jobs_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=0),
+        default=0,
+        help="Processes for the per-language work: 1 for one, 0 (default) for one per "
+        "core when the translations are large enough to gain from it.",
+    )(func)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="formwright")
 def cli() -> None:
@@ -78,14 +89,15 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @common_options
-def validate(paths: tuple[Path, ...], project: Path, strict: bool, fmt: str) -> None:
+@jobs_option
+def validate(paths: tuple[Path, ...], project: Path, strict: bool, fmt: str, jobs: int) -> None:
     """Check questionnaires and report every problem at once.
 
     PATHS are questionnaire files or folders; by default, every file in the
     project's questionnaire/ folder.
     """
     one_shot()
-    result = validate_project(project, list(paths))
+    result = validate_project(project, list(paths), jobs)
     diagnostics = result.all_diagnostics
     report(diagnostics, fmt)
     if has_errors(diagnostics, strict):
@@ -100,12 +112,13 @@ def validate(paths: tuple[Path, ...], project: Path, strict: bool, fmt: str) -> 
     help="Output folder (default: build/ in the project).",
 )
 @common_options
-def build(out: Path | None, project: Path, strict: bool, fmt: str) -> None:
+@jobs_option
+def build(out: Path | None, project: Path, strict: bool, fmt: str, jobs: int) -> None:
     """Validate every questionnaire, then compile each into static HTML forms."""
     from .build import build_project
 
     one_shot()
-    outcome = build_project(project, out or project / "build", strict)
+    outcome = build_project(project, out or project / "build", strict, jobs)
     report(outcome.diagnostics, fmt)
     if outcome.failed:
         sys.exit(EXIT_INVALID)

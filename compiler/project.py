@@ -72,7 +72,7 @@ def find_questionnaires(root: Path, paths: list[Path]) -> tuple[list[Path], list
     return files, problems
 
 
-def validate_project(root: Path, paths: list[Path] | None = None) -> ProjectResult:
+def validate_project(root: Path, paths: list[Path] | None = None, jobs: int = 0) -> ProjectResult:
     files, problems = find_questionnaires(root, paths or [])
     out = ProjectResult(diagnostics=problems)
     for path in files:
@@ -96,7 +96,7 @@ def validate_project(root: Path, paths: list[Path] | None = None) -> ProjectResu
             )
         ids.setdefault(qn.id, result.path)
         if not has_errors(result.diagnostics):
-            locales, problems = find_locales(root, qn)
+            locales, problems = find_locales(root, qn, jobs)
             out.locales[qn.id] = locales
             out.diagnostics += problems
     return out
