@@ -119,6 +119,12 @@ class Store:
     def _lock_migrations(self) -> None:
         """Serialise concurrent upgrades; called inside the write transaction."""
 
+    def _ready(self) -> None:
+        """Make the connection usable before a read (called under the lock)."""
+
+    def _rollback(self) -> None:
+        self._conn.execute("ROLLBACK")
+
     # --- shared -------------------------------------------------------------
     def _sql(self, text: str) -> str:
         return text.replace("?", self.placeholder)
@@ -127,6 +133,11 @@ class Store:
         cur = self._conn.execute(self._sql(text), tuple(args))
         rows = cur.fetchall() if cur.description else []
         return list(rows)
+
+    def _read(self, text: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            self._ready()
+            return self._run(text, args)
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -137,7 +148,7 @@ class Store:
                 yield
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise
             finally:
                 self._end_write()
@@ -221,19 +232,16 @@ class Store:
 
     def manifests(self) -> list[dict[str, Any]]:
         """Every manifest remembered, oldest first."""
-        with self._lock:
-            rows = self._run("SELECT manifest FROM manifests ORDER BY seen, questionnaire, version")
+        rows = self._read("SELECT manifest FROM manifests ORDER BY seen, questionnaire, version")
         return [json.loads(r[0]) for r in rows]
 
     def count(self, questionnaire: str | None = None) -> int:
         where, args = self._filter(questionnaire)
-        with self._lock:
-            rows = self._run(f"SELECT COUNT(*) FROM responses{where}", args)
+        rows = self._read(f"SELECT COUNT(*) FROM responses{where}", args)
         return int(rows[0][0])
 
     def questionnaires(self) -> list[str]:
-        with self._lock:
-            rows = self._run("SELECT DISTINCT questionnaire FROM responses ORDER BY questionnaire")
+        rows = self._read("SELECT DISTINCT questionnaire FROM responses ORDER BY questionnaire")
         return [str(r[0]) for r in rows]
 
     def responses(
@@ -244,13 +252,12 @@ class Store:
         after = ("", "")
         while True:
             clause = " AND " if where else " WHERE "
-            with self._lock:
-                rows = self._run(
-                    "SELECT id, questionnaire, version, language, submitted, answers"
-                    f" FROM responses{where}{clause}(submitted > ? OR (submitted = ? AND id > ?))"
-                    f" ORDER BY submitted, id LIMIT {int(batch)}",
-                    (*args, after[0], after[0], after[1]),
-                )
+            rows = self._read(
+                "SELECT id, questionnaire, version, language, submitted, answers"
+                f" FROM responses{where}{clause}(submitted > ? OR (submitted = ? AND id > ?))"
+                f" ORDER BY submitted, id LIMIT {int(batch)}",
+                (*args, after[0], after[0], after[1]),
+            )
             for row in rows:
                 yield StoredResponse(
                     id=str(row[0]),
@@ -297,8 +304,9 @@ class SQLiteStore(Store):
             if path != ":memory:":
                 # Read-only suffices for flock, and lets a user who cannot write
                 # a lock file created by another (`db upgrade` as root) use it.
+                # Named after the real file, so a symlink to it shares its lock.
                 self._lock_fd = os.open(
-                    f"{path}-lock", os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644
+                    f"{os.path.realpath(path)}-lock", os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644
                 )
         except OSError as exc:
             raise StoreError(f"cannot open the SQLite lock file {path}-lock: {exc}") from exc
@@ -351,21 +359,62 @@ class SQLiteStore(Store):
 
 
 class PostgresStore(Store):
+    """PostgreSQL over one connection, opened again when the server drops it.
+
+    A restarted server, a failover or an administrator's pg_terminate_backend
+    leaves the connection broken; without a new one every later save would be a
+    503 until the endpoint restarts.
+    """
+
     placeholder = "%s"
+    connect_timeout = 10  # seconds, unless the URL sets its own
 
     def __init__(self, url: str) -> None:
         import psycopg
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+        self._psycopg = psycopg
         try:
-            conn = psycopg.connect(url, autocommit=True)
+            self._conninfo = url
+            if "connect_timeout" not in conninfo_to_dict(url):
+                self._conninfo = make_conninfo(url, connect_timeout=self.connect_timeout)
+            conn = self._connect()
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
         self.driver_errors = (psycopg.Error,)
         self.unavailable_errors = (psycopg.OperationalError,)
         super().__init__(conn)
 
+    def _connect(self) -> Any:
+        return self._psycopg.connect(self._conninfo, autocommit=True)
+
+    def _ready(self) -> None:
+        if self._conn.broken or self._conn.closed:
+            self._conn = self._connect()  # fails with OperationalError: 503, tried again next time
+
+    def _read(self, text: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return super()._read(text, args)
+        except self._psycopg.OperationalError:
+            if not self._conn.broken:
+                raise
+            return super()._read(text, args)  # reading twice is harmless; _ready reconnects
+
+    def _rollback(self) -> None:
+        if not self._conn.broken:  # the server rolled back what it had when it dropped us
+            self._conn.execute("ROLLBACK")
+
     def _begin_write(self) -> None:
-        self._conn.execute("BEGIN")
+        self._ready()
+        try:
+            self._conn.execute("BEGIN")
+        except self._psycopg.OperationalError:
+            if not self._conn.broken:
+                raise
+            # Dropped while idle: nothing of this transaction reached the server,
+            # so it can start again on a new connection.
+            self._conn = self._connect()
+            self._conn.execute("BEGIN")
 
     def _lock_migrations(self) -> None:
         self._conn.execute("SELECT pg_advisory_xact_lock(4242)")

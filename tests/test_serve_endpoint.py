@@ -8,7 +8,6 @@ import http.client
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -97,29 +96,27 @@ def test_two_workers_answer_a_keep_alive_connection_without_delayed_acks(
     try:
         time.sleep(0.5)  # both workers up
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-        took = []
-        for _ in range(20):
+        for _ in range(5):
             body = json.dumps(envelope(valid_answers()))
-            start = time.perf_counter()
             conn.request("POST", "/responses", body, {"Content-Type": "application/json"})
             answer = conn.getresponse()
             answer.read()
-            took.append(time.perf_counter() - start)
             assert answer.status == 201
         assert conn.sock is not None
         nodelay = server_side_nodelay(children(server.proc.pid), conn.sock.getsockname())
         conn.close()
     finally:
         server.stop()
-    if nodelay is not None:
-        assert nodelay != 0
-    # Without TCP_NODELAY each response waits for the client's delayed ACK, ~40 ms.
-    assert statistics.median(took[5:]) < 0.02, took
     text = log.read_text()
     assert (
         text.count("Started server process") == 2
         and "127.0.0.1:" not in text.split("Uvicorn running on")[-1].split("\n", 1)[-1]
     )
+    # Without TCP_NODELAY each keep-alive response waits for the client's delayed ACK,
+    # about 40 ms (bench/results.md measures it; a test only checks the option).
+    if nodelay is None:
+        pytest.skip("this kernel does not let a test read a worker's socket (pidfd_getfd)")
+    assert nodelay != 0
 
 
 def test_a_wrong_setup_is_one_clear_message(tmp_path: Path) -> None:

@@ -22,7 +22,9 @@ from collect_support import ROOT, postgres_schema
 from compiler.store import (
     SCHEMA_VERSION,
     NewResponse,
+    PostgresStore,
     SQLiteStore,
+    Store,
     StoreError,
     StoreUnavailable,
     open_store,
@@ -63,17 +65,54 @@ def test_save_is_idempotent_per_submission(url: str) -> None:
     store.close()
 
 
-def test_a_lost_postgresql_connection_is_a_store_error() -> None:
-    """The endpoint answers StoreError with 503; a driver error would be a 500."""
+def _drop_connection(pg: str, store: Store) -> int:
+    import psycopg
+
+    pid = int(store._conn.info.backend_pid)
+    with psycopg.connect(pg, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    return pid
+
+
+def test_a_dropped_postgresql_connection_is_opened_again() -> None:
+    """A restart or failover must not leave every later save a 503 until the endpoint restarts."""
+    with postgres_schema() as pg:
+        store = open_store(pg)
+        old = _drop_connection(pg, store)
+        sid = str(uuid.uuid4())
+        stored = store.save(response(sid), date(2025, 1, 1))  # no error: BEGIN is retried
+        assert store._conn.info.backend_pid != old
+        assert store.save(response(sid), date(2025, 1, 2)) == stored  # once, not twice
+        _drop_connection(pg, store)
+        assert store.count() == 1  # reads too
+        _drop_connection(pg, store)
+        assert [r.id for r in store.responses()] == [stored]
+        store.close()
+
+
+def test_an_unreachable_postgresql_is_a_503_until_it_is_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The endpoint answers StoreUnavailable with 503; a driver error would be a 500."""
     import psycopg
 
     with postgres_schema() as pg:
         store = open_store(pg)
-        store.upgrade()
-        with psycopg.connect(pg, autocommit=True) as admin:
-            admin.execute("SELECT pg_terminate_backend(%s)", (store._conn.info.backend_pid,))
-        with pytest.raises(StoreUnavailable):
-            store.save(response(), date(2025, 1, 1))
+        assert isinstance(store, PostgresStore)
+        real = store._connect
+
+        def refused() -> object:
+            raise psycopg.OperationalError("connection refused (the server is restarting)")
+
+        monkeypatch.setattr(store, "_connect", refused)
+        _drop_connection(pg, store)
+        for _ in range(2):  # every attempt while the server is away, not only the first
+            with pytest.raises(StoreUnavailable, match="connection refused"):
+                store.save(response(), date(2025, 1, 1))
+        monkeypatch.setattr(store, "_connect", real)
+        store.save(response(), date(2025, 1, 1))
+        assert store.count() == 1
+        store.close()
 
 
 def test_responses_in_batches_by_day(url: str) -> None:
@@ -185,6 +224,20 @@ def test_sqlite_writers_queue_on_the_lock_file(tmp_path: Path) -> None:
     assert done.wait(10)  # goes through once the lock file is free
     saver.join()
     assert store.count() == 1
+    store.close()
+
+
+def test_a_symlink_to_the_database_shares_its_lock_file(tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite3"
+    open_store(str(db)).close()
+    link = tmp_path / "link.sqlite3"
+    link.symlink_to(db)
+    store = open_store(str(link))
+    assert isinstance(store, SQLiteStore)
+    store.lock_wait = 0.3
+    assert not (tmp_path / "link.sqlite3-lock").exists()
+    with held_write_lock(db), pytest.raises(StoreUnavailable, match="lock file"):
+        store.save(response(), date(2025, 1, 1))
     store.close()
 
 
