@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -22,36 +24,80 @@ from markupsafe import Markup
 
 
 @dataclass(frozen=True)
+class Style:
+    text: Markup  # inlined in a <style> element
+    source: str  # for the policy: 'sha256-…' of exactly that text
+
+
+@dataclass(frozen=True)
 class Assets:
     script_name: str  # file name under assets/, changes whenever the script does
     script: bytes
-    style: Markup  # the stylesheet, inlined in a <style> element of every page
-    style_source: str  # for the policy: 'sha256-…' of exactly the inlined text
+    base_style: str
+    fonts: tuple[tuple[tuple[str, ...], str], ...]  # (languages, rule) from fonts.css
 
     def script_path(self, prefix: str) -> str:
         return f"{prefix}assets/{self.script_name}"
+
+    def style(self, tags: Iterable[str]) -> Style:
+        """The stylesheet for a page whose text is in these languages: the font rules
+        of other scripts stay out (a tenth of the stylesheet, in every page)."""
+        return _style(self.base_style, self.fonts, frozenset(tags))
+
+
+def _matches(tag: str, wanted: str) -> bool:
+    # what CSS :lang() does: the language itself or any of its subtags
+    tag, wanted = tag.lower(), wanted.lower()
+    return tag == wanted or tag.startswith(wanted + "-")
+
+
+@cache
+def _style(
+    base: str, fonts: tuple[tuple[tuple[str, ...], str], ...], tags: frozenset[str]
+) -> Style:
+    # Font rules first, where the cascade had them: later rules may override them.
+    rules = [rule for langs, rule in fonts if any(_matches(t, w) for t in tags for w in langs)]
+    text = "".join(rule + "\n" for rule in rules) + base
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+    return Style(Markup(text), f"'sha256-{digest}'")
+
+
+_FONT_RULE = re.compile(r"((?::lang\([A-Za-z0-9-]+\),?)+)\{[^{}]*\}")
+_COMMENT = re.compile(r"/\*.*?\*/\n?", re.DOTALL)
+
+
+def font_rules(css: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """fonts.css as (languages, rule) pairs: one rule per line, selecting by :lang() only."""
+    out = []
+    for line in _COMMENT.sub("", css).splitlines():
+        if not line.strip():
+            continue
+        match = _FONT_RULE.fullmatch(line)
+        if match is None:
+            raise ValueError(f"fonts.css: not one :lang() rule on a line: {line!r}")
+        out.append((tuple(re.findall(r":lang\(([A-Za-z0-9-]+)\)", match.group(1))), line))
+    return tuple(out)
 
 
 def _static(name: str) -> str:
     return resources.files("compiler").joinpath("static", name).read_text(encoding="utf-8")
 
 
-def make_assets(style: str, script: str) -> Assets:
-    if "</" in style:
+def make_assets(style: str, script: str, fonts: str = "") -> Assets:
+    if "</" in style + fonts:
         # would end the <style> element early; our own stylesheet never needs it
         raise ValueError("the stylesheet must not contain '</'")
     minified = (rjsmin.jsmin(script).strip() + "\n").encode("utf-8")
     digest = hashlib.sha256(minified).hexdigest()[:12]
-    style_digest = base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode()
     return Assets(
         script_name=f"form.{digest}.js",
         script=minified,
-        style=Markup(style),
-        style_source=f"'sha256-{style_digest}'",
+        base_style=style,
+        fonts=font_rules(fonts),
     )
 
 
 @cache
 def form_assets() -> Assets:
-    """The package's own stylesheet and script."""
-    return make_assets(_static("form.css"), _static("form.js"))
+    """The package's own stylesheet, font rules and script."""
+    return make_assets(_static("form.css"), _static("form.js"), _static("fonts.css"))

@@ -7,6 +7,7 @@ is marked with its own `lang` (WCAG 3.1.2).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -25,6 +26,8 @@ from .model import Option, Page, Question, Questionnaire
 from .strings import Strings
 from .texts import Text, TextLookup
 
+_WHOLE = re.compile(r"-?[0-9]+")
+
 JS_STRINGS = [
     "page_of",
     "error_prefix",
@@ -41,10 +44,8 @@ JS_STRINGS = [
     "err_date",
     "err_date_min",
     "err_date_max",
-    "err_send",
     "chars_left",
     "chars_over",
-    "chars_limit",
 ]
 DATE_PARTS = {
     "day": [("day", 2, 2), ("month", 2, 2), ("year", 4, 4)],
@@ -210,52 +211,43 @@ class PageRenderer:
         return view
 
     def script_data(self) -> dict[str, Any]:
-        """What the form's script needs: conditions, limits and messages; no texts twice."""
-        questions = []
+        """What the form's script cannot read from the page: conditions, the limits no
+        HTML attribute holds, and its messages. Types, codes, items, `required`, number
+        limits, lengths, date precision and exclusive options it reads from the markup,
+        so no respondent downloads them twice."""
+        questions: dict[str, dict[str, Any]] = {}
         for q in self.qn.questions:
-            entry: dict[str, Any] = {"id": q.id, "type": q.type, "required": q.required}
+            entry: dict[str, Any] = {}
             if q.condition_json:
                 entry["condition"] = q.condition_json
-            if q.type in ("single", "multiple", "matrix", "scale"):
-                entry["codes"] = [o.code for o in q.choices]
-            if q.type == "matrix":
-                entry["items"] = [i.code for i in q.items]
-            exclusive = [o.code for o in q.options if o.exclusive]
-            if exclusive:
-                entry["exclusive"] = exclusive
-            for key, value in (
-                ("max_choices", q.max_choices),
-                ("max_length", q.max_length),
-                ("min", q.minimum if q.type == "number" else q.date_min),
-                ("max", q.maximum if q.type == "number" else q.date_max),
-            ):
-                if value is not None:
-                    entry[key] = value
-            if q.type == "number":
-                entry["integer"] = q.integer
+            if q.type == "multiple":  # checkboxes carry neither `required` nor a limit
+                if q.required:
+                    entry["required"] = True
+                if q.max_choices:
+                    entry["max_choices"] = q.max_choices
             if q.type == "date":
-                entry["precision"] = q.precision
-            questions.append(entry)
+                for key, value in (("min", q.date_min), ("max", q.date_max)):
+                    if value is not None:
+                        entry[key] = value
+            # a quoted "1": is the text "1", though the page's value looks like the number
+            quoted = [
+                o.code for o in q.choices if isinstance(o.code, str) and _WHOLE.fullmatch(o.code)
+            ]
+            if quoted:
+                entry["text_codes"] = quoted
+            if entry:
+                questions[q.id] = entry
         return {
-            "lang": self.lang,
-            "questionnaire": self.qn.id,
-            "version": self.qn.version,
-            "endpoint": self.qn.endpoint,
-            "pages": [
-                {
-                    "id": p.id,
-                    "condition": p.condition_json,
-                    "questions": [q.id for q in p.questions],
-                }
-                for p in self.qn.pages
-            ],
+            "pages": {p.id: p.condition_json for p in self.qn.pages if p.condition_json},
             "questions": questions,
             "strings": {key: self.t.plural_forms(key) for key in JS_STRINGS},
         }
 
     def data_json(self) -> Markup:
         # as Jinja's tojson filter writes it: safe inside <script>, keys sorted
-        return Markup(htmlsafe_json_dumps(self.script_data(), sort_keys=True))
+        return Markup(
+            htmlsafe_json_dumps(self.script_data(), sort_keys=True, separators=(",", ":"))
+        )
 
     # --- pages -------------------------------------------------------------
 
@@ -268,10 +260,13 @@ class PageRenderer:
             "site_title": self.show(self.tx("title")),
             "quick_exit": self.qn.quick_exit,
             "script": self.assets.script_path(prefix),
-            "style": self.assets.style,
-            "csp": csp(self.qn.endpoint, self.assets.style_source),
+            **self.style_context([self.lang, self.source.tag]),
             **extra,
         }
+
+    def style_context(self, tags: list[str]) -> dict[str, Any]:
+        style = self.assets.style(tags)
+        return {"style": style.text, "csp": csp(self.qn.endpoint, style.source)}
 
     def form(self, estimated_minutes: int) -> str:
         pages = [
@@ -315,5 +310,9 @@ class PageRenderer:
         return (
             environment()
             .get_template("chooser.html")
-            .render(self.context(prefix="", languages=entries))
+            .render(
+                self.context(
+                    prefix="", languages=entries, **self.style_context([x.tag for x in languages])
+                )
+            )
         )

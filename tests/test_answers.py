@@ -195,7 +195,10 @@ def test_index_holds_the_lookup_tables(man: dict[str, Any]) -> None:
     assert {"colour", "colour.other", "views.a", "views.b", "pets", "day"} <= set(idx.known)
     assert "info" not in idx.known  # a statement takes no answer
     assert dict(idx.specify["colour"]) == {"colour.other": idx.by_id["colour"]["options"][2]}
-    assert dict(idx.by_text["score"]) == {"1": 1, "2": 2, "3": 3, "dont_know": "dont_know"}
+    assert dict(idx.by_text["score"]) == {
+        **{"1": 1, "2": 2, "3": 3, "dont_know": "dont_know"},
+        "0": "0",  # quoted in the YAML: text, though it looks like a number
+    }
     with pytest.raises(TypeError):  # frozen: shared by every request of a worker
         idx.known["x"] = {}  # type: ignore[index]
 

@@ -151,8 +151,8 @@ def test_html_is_valid(site: tuple[str, Path]) -> None:
     assert messages == [], json.dumps(messages[:10], indent=1)
 
 
-def test_conditions_paging_and_submission(site: tuple[str, Path], page: Any) -> None:
-    base, _ = site
+def capture_posts(page: Any) -> list[dict[str, Any]]:
+    """Answer the form's posts as the endpoint would, and keep what they carried."""
     posts: list[dict[str, Any]] = []
 
     def endpoint(route: Any) -> None:
@@ -160,6 +160,12 @@ def test_conditions_paging_and_submission(site: tuple[str, Path], page: Any) -> 
         route.fulfill(status=201, content_type="application/json", body='{"id": "x"}')
 
     page.route("**/responses", endpoint)
+    return posts
+
+
+def test_conditions_paging_and_submission(site: tuple[str, Path], page: Any) -> None:
+    base, _ = site
+    posts = capture_posts(page)
     page.goto(f"{base}/every-construct/en/index.html")
     assert "Page 1 of 1" in page.title()  # the details page is not yet relevant
     assert not page.locator("#p-details").is_visible()
@@ -258,7 +264,7 @@ def test_phones_never_scroll_sideways(
         assert overflow <= 0, f"{lang} scrolls sideways by {overflow}px at {width}px"
         small = page.evaluate(
             """() => [...document.querySelectorAll(
-                   'input:not([type=hidden]), button, .fw-exit__button, .fw-choice__label')]
+                   'input:not([type=hidden]), button, .fw-exit__button, .fw-choice > label')]
                  .filter(e => e.offsetParent !== null && !e.closest('.fw-trap'))
                  .map(e => [e.id || e.className, e.getBoundingClientRect().height])
                  .filter(([_, h]) => h < 44)"""
@@ -501,3 +507,84 @@ def test_with_javascript_two_clicks_store_one_response(
     assert len(stored(db, "every-construct")) == before + 1
     assert context.cookies() == []
     context.close()
+
+
+def summary_texts(page: Any) -> list[str]:
+    return [t.strip() for t in page.locator("[data-fw-summary-list] li").all_inner_texts()]
+
+
+def test_every_rule_is_checked_in_the_browser(site: tuple[str, Path], page: Any) -> None:
+    """Each question type's checks, with the questionnaire's limits, before anything is sent."""
+    base, _ = site
+    posts = capture_posts(page)
+    page.goto(f"{base}/every-construct/en/index.html")
+    page.check("#f-pets--cat")
+    page.check("#f-pets--dog")
+    page.check("#f-pets--none")  # exclusive: the script unticks the others
+    assert page.evaluate("[...document.querySelectorAll('[name=pets]:checked')].length") == 1
+    page.evaluate("document.getElementById('f-pets--cat').checked = true")
+    page.evaluate("document.getElementById('f-pets--dog').checked = true")
+    page.check("#f-views--a--3")
+    visible_button(page).click()
+    assert summary_texts(page) == [
+        "Select an answer to “Which colour?”",
+        "Choose no more than 2 answers to “Which pets?”",
+        "“none” cannot be chosen with other answers to “Which pets?”",
+        "Select an answer to “How far do you agree? — Statement B”",
+    ]
+    page.uncheck("#f-pets--none")
+    page.uncheck("#f-pets--dog")
+    page.check("#f-colour--red")
+    page.check("#f-views--b--2")
+    page.check("#f-score--0")  # a quoted "0": the text "0", not the number
+    visible_button(page).click()
+    assert "Page 2 of 2" in page.title()
+    cases = [
+        ({"#f-count": ""}, ["Enter an answer to “How many?”"]),
+        ({"#f-count": "2.5"}, ["The answer to “How many?” must be a whole number"]),
+        ({"#f-count": "11"}, ["The answer to “How many?” must be 10 or less"]),
+        ({"#f-count": "-1"}, ["The answer to “How many?” must be 0 or more"]),
+        (
+            {"#f-count": "1", "#f-weight": "0.25"},
+            ["The answer to “Weight in kg” must be 0.5 or more"],
+        ),
+        (
+            {"#f-weight": "", "#f-day--day": "31", "#f-day--month": "2", "#f-day--year": "2021"},
+            ["The answer to “Which day?” must be a real date"],
+        ),
+        (
+            {"#f-day--day": "31", "#f-day--month": "12", "#f-day--year": "2019"},
+            ["The date for “Which day?” must be on or after 2020-01-01"],
+        ),
+        (
+            {"#f-day--year": "2999"},
+            [f"The date for “Which day?” must be on or before {page.evaluate(TODAY)}"],
+        ),
+        (
+            {"#f-day--year": "2021", "#f-year--year": "21"},
+            ["The answer to “Which year?” must be a real date"],
+        ),
+        ({"#f-year--year": "2021", "#f-name_of_pet": "Tom"}, []),
+    ]
+    for fields, errors in cases:
+        for selector, value in fields.items():
+            page.fill(selector, value)
+        visible_button(page).click()
+        if errors:
+            assert summary_texts(page) == errors, fields
+    page.wait_for_url("**/thanks.html")
+    (post,) = posts
+    answers = post["answers"]
+    # codes keep their type: whole-number codes are numbers, words are text
+    assert answers["views.a"] == 3 and answers["views.b"] == 2
+    assert answers["score"] == "0" and answers["pets"] == ["cat"]
+    assert answers["count"] == 1 and answers["year"] == "2021" and answers["day"] == "2021-12-31"
+    assert (post["questionnaire"], post["version"], post["language"]) == (
+        "every-construct",
+        "1",
+        "en",
+    )
+
+
+TODAY = """(() => { const d = new Date(), p = n => String(n).padStart(2, "0");
+  return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()); })()"""

@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -177,13 +178,9 @@ def test_question_markup_by_type(every: Path) -> None:
         assert isinstance(box, Tag), q["id"]
         kind = q["type"]
         if kind in ("single", "scale"):
-            assert {i["type"] for i in box.find_all("input", class_="fw-choice__input")} == {
-                "radio"
-            }
+            assert {i["type"] for i in box.select(".fw-choice > input")} == {"radio"}
         if kind == "multiple":
-            assert {i["type"] for i in box.find_all("input", class_="fw-choice__input")} == {
-                "checkbox"
-            }
+            assert {i["type"] for i in box.select(".fw-choice > input")} == {"checkbox"}
         if kind == "matrix":
             items = box.find_all("fieldset", class_="fw-matrix__item")
             assert len(items) == len(q["items"])
@@ -261,6 +258,42 @@ def test_stylesheet_is_inlined_and_allowed_by_its_hash(every: Path, page: str) -
     csp = doc.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
     assert f"style-src 'sha256-{digest}';" in csp
     assert "unsafe-inline" not in csp
+
+
+def _inline_style(page: Path) -> tuple[str, str]:
+    doc = soup(page)
+    (style,) = doc.find_all("style")
+    csp = doc.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    return str(style.string), csp
+
+
+def test_each_page_carries_the_font_rules_of_its_languages(victim: Path) -> None:
+    fonts = resources.files("compiler").joinpath("static", "fonts.css").read_text("utf-8")
+    rules = [line for line in fonts.splitlines() if line.startswith(":lang(")]
+    wanted = {
+        "en/index.html": [],
+        "ar/index.html": [r for r in rules if ":lang(ar)" in r],
+        "pa/thanks.html": [r for r in rules if r.startswith(":lang(pa){")],
+        "zh-Hant/error.html": [r for r in rules if ":lang(zh-Hant)" in r],
+        "index.html": rules,  # the chooser names every language in its own script
+    }
+    for page, expected in wanted.items():
+        style, csp = _inline_style(victim / page)
+        assert [line for line in style.splitlines() if line.startswith(":lang(")] == expected
+        assert len(expected) <= 1 or page == "index.html"
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        assert f"style-src 'sha256-{digest}';" in csp, page
+
+
+def test_font_rules_follow_css_lang_matching() -> None:
+    fonts = ":lang(pa){a:1}\n:lang(ur),:lang(pa-Arab){b:2}\n/* a note */\n:lang(ar){c:3}\n"
+    assets = make_assets("p{d:4}\n", "", fonts)
+    assert assets.style(["pa"]).text == ":lang(pa){a:1}\np{d:4}\n"
+    assert assets.style(["pa-Arab"]).text.startswith(":lang(pa){a:1}\n:lang(ur),:lang(pa-Arab)")
+    assert assets.style(["en", "AR"]).text == ":lang(ar){c:3}\np{d:4}\n"  # a source language too
+    assert assets.style(["en"]).text == "p{d:4}\n"
+    with pytest.raises(ValueError, match="one :lang"):
+        make_assets("", "", "p, :lang(ar){c:3}")
 
 
 def test_script_is_minified_and_named_by_its_content(every: Path) -> None:
@@ -398,3 +431,12 @@ def test_build_cli_writes_output(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["build", "-C", str(tmp_path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "o" / "every-construct" / "en" / "index.html").is_file()
+
+
+def test_the_script_gets_the_strings_it_reads_and_no_others() -> None:
+    from compiler.render import JS_STRINGS
+
+    script = (ROOT / "compiler" / "static" / "form.js").read_text("utf-8")
+    read = set(re.findall(r'msg\("(\w+)"', script)) | set(re.findall(r"\bS\.(\w+)", script))
+    read |= set(re.findall(r'\? "(err_\w+)" : "(err_\w+)"', script)[0])
+    assert read == set(JS_STRINGS)

@@ -71,13 +71,14 @@
 
   var form = doc.querySelector("[data-fw-form]");
   if (!form) return;
+  // Only what the markup cannot say is in fw-data: conditions, a few limits, messages.
   var data = JSON.parse(doc.getElementById("fw-data").textContent);
-  var S = data.strings;
+  var S = data.strings, lang = doc.documentElement.lang;
   doc.documentElement.classList.add("fw-js");
   form.noValidate = true;
 
   var rules = null, numbers = null;
-  try { rules = new Intl.PluralRules(data.lang); numbers = new Intl.NumberFormat(data.lang); } catch (e) { /* old browser */ }
+  try { rules = new Intl.PluralRules(lang); numbers = new Intl.NumberFormat(lang); } catch (e) { /* old browser */ }
   function fmt(n) { return numbers ? numbers.format(n) : String(n); }
   function msg(key, values, count) {
     var forms = S[key], text = forms.other;
@@ -97,8 +98,35 @@
     return d.getFullYear() + "-" + pad(d.getMonth() + 1, 2) + "-" + pad(d.getDate(), 2);
   }
   function codeOf(q, value) {
-    for (var i = 0; i < q.codes.length; i++) if (String(q.codes[i]) === value) return q.codes[i];
-    return undefined;
+    if (q.codes.indexOf(value) < 0) return undefined;
+    // whole-number codes are numbers in the data, unless written quoted (text_codes)
+    return /^-?[0-9]+$/.test(value) && (q.text_codes || []).indexOf(value) < 0 ? Number(value) : value;
+  }
+  function hidden(name) { return form.querySelector("input[name=" + name + "]").value; }
+
+  // ---- each question as the markup describes it ----
+  function question(el) {
+    var id = el.getAttribute("data-fw-question"), q = data.questions[id] || {};
+    var items = $$(".fw-matrix__item", el).map(function (fs) { return fs.querySelector("input"); });
+    var main = items[0] || field(id)[0];
+    var attr = function (name) { return main.hasAttribute(name) ? Number(main.getAttribute(name)) : undefined; };
+    q.id = id;
+    q.type = /fw-question--(\w+)/.exec(el.className)[1];
+    q.required = q.required || !!el.querySelector("[required]");
+    q.items = items.map(function (i) { return i.name.slice(id.length + 1); });
+    if (main && /radio|checkbox/.test(main.type)) {
+      var options = field(main.name);
+      q.codes = options.map(function (o) { return o.value; });
+      q.exclusive = options.filter(function (o) { return o.hasAttribute("data-fw-exclusive"); })
+        .map(function (o) { return codeOf(q, o.value); });
+    } else if (main) {
+      q.integer = main.step === "1";
+      q.min = attr("min");
+      q.max = attr("max");
+      q.max_length = attr("maxlength");
+    }
+    if (q.type === "date") q.precision = field(id + ":day").length ? "day" : field(id + ":month").length ? "month" : "year";
+    return q;
   }
 
   // ---- reading answers from the form ----
@@ -148,16 +176,22 @@
   }
 
   // ---- conditions: show what applies, clear and disable what does not ----
-  var byId = {};
-  data.questions.forEach(function (q) { byId[q.id] = q; });
+  var byId = {}, questions = $$("[data-fw-question]", form).map(question);
+  questions.forEach(function (q) { byId[q.id] = q; });
+  var pages = $$("[data-fw-page]", form).map(function (section) {
+    var id = section.getAttribute("data-fw-page");
+    return { id: id, condition: data.pages[id], questions: $$("[data-fw-question]", section).map(function (el) {
+      return byId[el.getAttribute("data-fw-question")];
+    }) };
+  });
   var pageShown = {};
   function apply() {
     var acc = {}, today = todayISO();
-    data.pages.forEach(function (p) {
+    pages.forEach(function (p) {
       var pageOn = !p.condition || evaluate(p.condition, acc, today);
       pageShown[p.id] = pageOn;
-      p.questions.forEach(function (id) {
-        var q = byId[id], el = box(q);
+      p.questions.forEach(function (q) {
+        var el = box(q);
         var on = pageOn && (!q.condition || evaluate(q.condition, acc, today));
         if (!on && !el.hidden) {
           $$("input, textarea", el).forEach(function (i) {
@@ -342,7 +376,7 @@
     sending = true;
     sendButton.disabled = true;
     sendButton.textContent = S.sending.other;
-    var body = { questionnaire: data.questionnaire, version: data.version, language: data.lang,
+    var body = { questionnaire: hidden("fw_questionnaire"), version: hidden("fw_version"), language: hidden("fw_language"),
                  submission_id: submission.value, answers: apply() };
     root.fetch(form.action, { method: "POST", body: JSON.stringify(body), credentials: "omit",
       cache: "no-store", referrerPolicy: "no-referrer", headers: { "Content-Type": "application/json" } })
@@ -354,7 +388,7 @@
           sendButton.disabled = false;
           sendButton.textContent = sendLabel;
           showErrors((j.errors || []).map(function (x) {
-            var qid = String(x.field || "").split(".")[0], q = byId[qid] || data.questions[0];
+            var qid = String(x.field || "").split(".")[0], q = byId[qid] || questions[0];
             return { q: q, text: x.message, target: box(q).querySelector("input, textarea") };
           }));
         });
