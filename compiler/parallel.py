@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 R = TypeVar("R")
@@ -24,6 +26,9 @@ R = TypeVar("R")
 # Below this much input, starting and stopping two processes (about 20 ms) costs
 # more than they save; a 22-language Victim Voice build is above it.
 AUTO_MIN_BYTES = 256 * 1024
+# A CPU quota in a container is not in the affinity mask: on a large host, one
+# process per visible core would be dozens of forks for a couple of real cores.
+MAX_AUTO_PROCESSES = 8
 
 _job: Callable[[int], Any] | None = None
 
@@ -51,7 +56,7 @@ def processes(jobs: int, count: int, input_bytes: int) -> int:
     if jobs == 0:
         if input_bytes < AUTO_MIN_BYTES:
             return 1
-        jobs = cores()
+        jobs = min(cores(), MAX_AUTO_PROCESSES)
     return max(1, min(jobs, count))
 
 
@@ -60,15 +65,28 @@ def _run(index: int) -> Any:
     return _job(index)
 
 
+def _quiet() -> None:
+    # Ctrl-C reaches the whole process group: the parent reports it once, and
+    # the pool ends its workers; their own tracebacks would only be noise.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run(job: Callable[[int], R], count: int, workers: int) -> list[R]:
-    """`[job(0), ..., job(count - 1)]`, computed by `workers` forked processes."""
+    """`[job(0), ..., job(count - 1)]`, computed by `workers` forked processes.
+
+    If the pool breaks (a worker killed, say by the out-of-memory killer, or an
+    error that cannot travel back), the jobs run again here: the same results,
+    or the real error with its own message.
+    """
     global _job
     if workers < 2:
         return [job(i) for i in range(count)]
     _job = job
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet) as pool:
             return list(pool.map(_run, range(count)))
+    except BrokenProcessPool:
+        return [job(i) for i in range(count)]
     finally:
         _job = None

@@ -305,11 +305,10 @@ class SQLiteStore(Store):
                 # Read-only suffices for flock, and lets a user who cannot write
                 # a lock file created by another (`db upgrade` as root) use it.
                 # Named after the real file, so a symlink to it shares its lock.
-                self._lock_fd = os.open(
-                    f"{os.path.realpath(path)}-lock", os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644
-                )
+                lock = f"{os.path.realpath(path)}-lock"
+                self._lock_fd = os.open(lock, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError as exc:
-            raise StoreError(f"cannot open the SQLite lock file {path}-lock: {exc}") from exc
+            raise StoreError(f"cannot open the SQLite lock file {lock}: {exc}") from exc
         try:
             conn = sqlite3.connect(
                 path, isolation_level=None, check_same_thread=False, timeout=self.lock_wait
@@ -358,68 +357,6 @@ class SQLiteStore(Store):
             self._close_lock()
 
 
-class PostgresStore(Store):
-    """PostgreSQL over one connection, opened again when the server drops it.
-
-    A restarted server, a failover or an administrator's pg_terminate_backend
-    leaves the connection broken; without a new one every later save would be a
-    503 until the endpoint restarts.
-    """
-
-    placeholder = "%s"
-    connect_timeout = 10  # seconds, unless the URL sets its own
-
-    def __init__(self, url: str) -> None:
-        import psycopg
-        from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-        self._psycopg = psycopg
-        try:
-            self._conninfo = url
-            if "connect_timeout" not in conninfo_to_dict(url):
-                self._conninfo = make_conninfo(url, connect_timeout=self.connect_timeout)
-            conn = self._connect()
-        except psycopg.Error as exc:
-            raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
-        self.driver_errors = (psycopg.Error,)
-        self.unavailable_errors = (psycopg.OperationalError,)
-        super().__init__(conn)
-
-    def _connect(self) -> Any:
-        return self._psycopg.connect(self._conninfo, autocommit=True)
-
-    def _ready(self) -> None:
-        if self._conn.broken or self._conn.closed:
-            self._conn = self._connect()  # fails with OperationalError: 503, tried again next time
-
-    def _read(self, text: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
-        try:
-            return super()._read(text, args)
-        except self._psycopg.OperationalError:
-            if not self._conn.broken:
-                raise
-            return super()._read(text, args)  # reading twice is harmless; _ready reconnects
-
-    def _rollback(self) -> None:
-        if not self._conn.broken:  # the server rolled back what it had when it dropped us
-            self._conn.execute("ROLLBACK")
-
-    def _begin_write(self) -> None:
-        self._ready()
-        try:
-            self._conn.execute("BEGIN")
-        except self._psycopg.OperationalError:
-            if not self._conn.broken:
-                raise
-            # Dropped while idle: nothing of this transaction reached the server,
-            # so it can start again on a new connection.
-            self._conn = self._connect()
-            self._conn.execute("BEGIN")
-
-    def _lock_migrations(self) -> None:
-        self._conn.execute("SELECT pg_advisory_xact_lock(4242)")
-
-
 def sqlite_path(url: str) -> str | None:
     """The file of an SQLite URL or plain path; None for a PostgreSQL URL."""
     if url.startswith(("postgresql://", "postgres://")):
@@ -441,6 +378,8 @@ def open_store(url: str, upgrade: bool = True) -> Store:
                 raise StoreError(f"cannot open the SQLite database {path}: no folder {parent}")
         store: Store = SQLiteStore(path)
     else:
+        from .store_postgres import PostgresStore  # psycopg only where it is used
+
         store = PostgresStore(url)
     if upgrade:
         store.upgrade()

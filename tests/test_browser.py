@@ -588,3 +588,28 @@ def test_every_rule_is_checked_in_the_browser(site: tuple[str, Path], page: Any)
 
 TODAY = """(() => { const d = new Date(), p = n => String(n).padStart(2, "0");
   return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()); })()"""
+
+
+def test_ids_that_name_object_properties_work(
+    site: tuple[str, Path], page: Any, tmp_path: Path
+) -> None:
+    """`constructor` is a valid id; the script must not find Object's own under it."""
+    base, folder = site
+    source = (EVERY / "questionnaire" / "every-construct.yaml").read_text("utf-8")
+    source = source.replace("id: every-construct", "id: object-keys")
+    source = source.replace("id: choices", "id: constructor").replace(
+        "id: story", "id: constructor"
+    )
+    (tmp_path / "questionnaire").mkdir()
+    (tmp_path / "questionnaire" / "object-keys.yaml").write_text(source, "utf-8")
+    assert not build_project(tmp_path, folder).failed
+    posts = capture_posts(page)
+    page.goto(f"{base}/object-keys/en/index.html")
+    assert page.locator("#p-constructor").is_visible()
+    assert "Page 1 of 1" in page.title()
+    page.check("#f-score--2")
+    fill_every_construct(page)  # moves on to the second page
+    page.fill("#f-constructor", "shown: views.a is 3 and score is 2")
+    page.locator("[data-fw-send]").click()
+    page.wait_for_url("**/thanks.html")
+    assert posts[0]["answers"]["constructor"] == "shown: views.a is 3 and score is 2"

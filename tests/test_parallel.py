@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import pickle
 import shutil
+import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +37,9 @@ def test_processes_follows_the_request_and_the_input_size(monkeypatch: pytest.Mo
     assert parallel.processes(2, 22, small) == 2  # asked for: done, whatever the size
     assert parallel.processes(1, 22, big) == 1
     assert parallel.processes(8, 1, big) == 1
+    monkeypatch.setattr(parallel, "cores", lambda: 64)  # a container on a large host
+    assert parallel.processes(0, 22, big) == parallel.MAX_AUTO_PROCESSES
+    assert parallel.processes(12, 22, big) == 12  # asked for: the user knows
     monkeypatch.setattr(parallel, "can_fork", lambda: False)
     assert parallel.processes(2, 22, big) == 1
 
@@ -68,6 +72,34 @@ def test_a_failing_job_fails_the_run() -> None:
 
     with pytest.raises(ValueError, match="job 3 broke"):
         parallel.run(job, 5, 2)
+
+
+@needs_fork
+def test_a_killed_worker_means_the_jobs_run_here() -> None:
+    parent = os.getpid()
+
+    def job(i: int) -> int:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+        return i * 2
+
+    assert parallel.run(job, 4, 2) == [0, 2, 4, 6]
+
+
+class TwoPartError(Exception):
+    """Pickles, but cannot be rebuilt from its pickle: it breaks the pool on the way back."""
+
+    def __init__(self, what: str, why: str) -> None:
+        super().__init__(f"{what}: {why}")
+
+
+@needs_fork
+def test_an_error_that_cannot_travel_back_is_raised_here_as_itself() -> None:
+    def job(i: int) -> int:
+        raise TwoPartError(f"job {i}", "broke")
+
+    with pytest.raises(TwoPartError, match="job 0: broke"):
+        parallel.run(job, 3, 2)
 
 
 def test_run_with_one_worker_stays_here() -> None:

@@ -22,7 +22,6 @@ from collect_support import ROOT, postgres_schema
 from compiler.store import (
     SCHEMA_VERSION,
     NewResponse,
-    PostgresStore,
     SQLiteStore,
     Store,
     StoreError,
@@ -90,11 +89,35 @@ def test_a_dropped_postgresql_connection_is_opened_again() -> None:
         store.close()
 
 
+def test_postgresql_gives_up_on_a_silent_server_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from psycopg.conninfo import conninfo_to_dict
+
+    with postgres_schema() as pg:
+        store = open_store(pg)
+        params = conninfo_to_dict(store._conninfo)  # type: ignore[attr-defined]
+        assert (params["connect_timeout"], params["tcp_user_timeout"]) == ("10", "30000")
+        store.close()
+        with pytest.raises(Exception, match="closed"):
+            store.count()  # closed by us: not opened again behind our back
+        mine = open_store(pg + "&connect_timeout=3&tcp_user_timeout=5000")
+        params = conninfo_to_dict(mine._conninfo)  # type: ignore[attr-defined]
+        assert (params["connect_timeout"], params["tcp_user_timeout"]) == ("3", "5000")
+        mine.close()
+        monkeypatch.setenv("PGCONNECT_TIMEOUT", "4")
+        env = open_store(pg)
+        assert "connect_timeout" not in conninfo_to_dict(env._conninfo)  # type: ignore[attr-defined]
+        env.close()
+
+
 def test_an_unreachable_postgresql_is_a_503_until_it_is_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The endpoint answers StoreUnavailable with 503; a driver error would be a 500."""
     import psycopg
+
+    from compiler.store_postgres import PostgresStore
 
     with postgres_schema() as pg:
         store = open_store(pg)

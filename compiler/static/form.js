@@ -103,10 +103,12 @@
     return /^-?[0-9]+$/.test(value) && (q.text_codes || []).indexOf(value) < 0 ? Number(value) : value;
   }
   function hidden(name) { return form.querySelector("input[name=" + name + "]").value; }
+  // ids are keys: `constructor` is a valid id, and must not find Object's own
+  function own(map, key) { return Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined; }
 
   // ---- each question as the markup describes it ----
   function question(el) {
-    var id = el.getAttribute("data-fw-question"), q = data.questions[id] || {};
+    var id = el.getAttribute("data-fw-question"), q = own(data.questions, id) || {};
     var items = $$(".fw-matrix__item", el).map(function (fs) { return fs.querySelector("input"); });
     var main = items[0] || field(id)[0];
     var attr = function (name) { return main.hasAttribute(name) ? Number(main.getAttribute(name)) : undefined; };
@@ -176,15 +178,15 @@
   }
 
   // ---- conditions: show what applies, clear and disable what does not ----
-  var byId = {}, questions = $$("[data-fw-question]", form).map(question);
+  var byId = Object.create(null), questions = $$("[data-fw-question]", form).map(question);
   questions.forEach(function (q) { byId[q.id] = q; });
   var pages = $$("[data-fw-page]", form).map(function (section) {
     var id = section.getAttribute("data-fw-page");
-    return { id: id, condition: data.pages[id], questions: $$("[data-fw-question]", section).map(function (el) {
+    return { id: id, condition: own(data.pages, id), questions: $$("[data-fw-question]", section).map(function (el) {
       return byId[el.getAttribute("data-fw-question")];
     }) };
   });
-  var pageShown = {};
+  var pageShown = Object.create(null);
   function apply() {
     var acc = {}, today = todayISO();
     pages.forEach(function (p) {
