@@ -244,7 +244,7 @@ class PageRenderer:
         }
 
     def data_json(self) -> Markup:
-        # as Jinja's tojson filter writes it: safe inside <script>, keys sorted
+        # made safe inside <script> as Jinja's tojson does; keys sorted, no spaces
         return Markup(
             htmlsafe_json_dumps(self.script_data(), sort_keys=True, separators=(",", ":"))
         )
@@ -260,12 +260,14 @@ class PageRenderer:
             "site_title": self.show(self.tx("title")),
             "quick_exit": self.qn.quick_exit,
             "script": self.assets.script_path(prefix),
-            **self.style_context([self.lang, self.source.tag]),
+            **self.style_context(),
             **extra,
         }
 
-    def style_context(self, tags: list[str]) -> dict[str, Any]:
-        style = self.assets.style(tags)
+    def style_context(self, tags: list[str] | None = None) -> dict[str, Any]:
+        """The inlined stylesheet and the policy that admits it, for a page in these
+        languages; by default this page's own and its source language."""
+        style = self.assets.style(tags if tags is not None else [self.lang, self.source.tag])
         return {"style": style.text, "csp": csp(self.qn.endpoint, style.source)}
 
     def form(self, estimated_minutes: int) -> str:

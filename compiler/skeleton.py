@@ -82,8 +82,8 @@ class _SlotRenderer(PageRenderer):
         values = super().context(prefix, **extra)
         values["lang"] = self.slot(lambda r: escape(r.lang))
         # each language's own font rules, and the policy hash of exactly them
-        values["style"] = self.slot(lambda r: r.style_context([r.lang, r.source.tag])["style"])
-        values["csp"] = self.slot(lambda r: escape(r.style_context([r.lang, r.source.tag])["csp"]))
+        values["style"] = self.slot(lambda r: r.style_context()["style"])
+        values["csp"] = self.slot(lambda r: escape(r.style_context()["csp"]))
         values["dir"] = self.slot(lambda r: escape(r.language.direction))
         values["t"] = self.interface
         return values

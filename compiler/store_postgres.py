@@ -72,7 +72,7 @@ class PostgresStore(Store):
                 raise
             # Dropped while idle: nothing of this transaction reached the server,
             # so it can start again on a new connection.
-            self._conn = self._connect()
+            self._ready()
             self._conn.execute("BEGIN")
 
     def _lock_migrations(self) -> None:
