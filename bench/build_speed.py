@@ -168,7 +168,7 @@ def section(rows: list[Row], floor: list[tuple[str, float]], runs: int) -> str:
         "identical byte for byte): the garbage collector rescanning every loaded node,",
         "the YAML composer's per-event overhead, JSON Schema run over every locale entry,",
         "a quadratic duplicate-key check, the templates rendered once per language (now",
-        "once per form, then filled per language: `compiler/skeleton.py`), and, in this",
+        "once per form, then filled per language: `compiler/render/skeleton.py`), and, in this",
         "release, reading, checking and rendering each language in its own process",
         "(`compiler/parallel.py`; a checked locale file travels back as plain tuples).",
         "What remains is the work pyxform skips: a located node for every value, and",

@@ -114,7 +114,7 @@ def server_command(cfg: Config, port: int) -> list[str]:
     # sets made explicit (no Server header, no proxy headers), so that only the
     # listening socket differs for "plain", and only the parser and loop for "parser".
     http, loop = AUTO if cfg.peer == "plain" else (OTHER or AUTO)
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "compiler.serve:app_from_env"]
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "compiler.collect.server:app_from_env"]
     cmd += ["--no-server-header", "--no-proxy-headers", *where, "--http", http, "--loop", loop]
     return cmd
 

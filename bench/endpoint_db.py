@@ -5,7 +5,7 @@ by `open_store`, so the same schema and indexes) with the same durability,
 from a plain loop: what the database allows before any HTTP, JSON or
 checking. One is one commit per row; the endpoint's writer thread commits
 every save queued while it committed the previous ones, up to
-`compiler.writer.MAX_BATCH` rows per transaction, so it can pass that one, and
+`compiler.collect.writer.MAX_BATCH` rows per transaction, so it can pass that one, and
 the second ceiling commits full batches of that size. `Store.save` in a loop
 (one row per transaction) shows the store's own cost beside the first.
 """
@@ -24,8 +24,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from compiler.collect.writer import MAX_BATCH
 from compiler.store import NewResponse, open_store
-from compiler.writer import MAX_BATCH
 
 from .endpoint_load import Run
 
@@ -90,7 +90,7 @@ def _connect(url: str) -> tuple[Any, str]:
 
         return psycopg.connect(url, autocommit=True), "%s"
     conn = sqlite3.connect(url, isolation_level=None)
-    # Same settings as compiler/store.py, so the ceiling pays what the endpoint pays.
+    # Same settings as compiler/store/sqlite.py, so the ceiling pays what the endpoint pays.
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     return conn, "?"

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from compiler.answers import check, from_json
+from compiler.collect.answers import check, from_json
 from compiler.strings import Strings
 
 LUA = Path(__file__).with_name("endpoint_wrk.lua")

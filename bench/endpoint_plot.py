@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compiler.writer import MAX_BATCH
+from compiler.collect.writer import MAX_BATCH
 
 from .endpoint_db import Ceiling
 from .endpoint_report import TARGET_P99_MS, TARGET_RATE, Outcome

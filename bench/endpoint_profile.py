@@ -19,20 +19,23 @@ from .endpoint_load import Run, run_wrk
 # Where a GIL sample's time goes: its deepest frame in one of these files decides,
 # so time in the json module under Store.save_many counts for the store.
 CATEGORIES = [
-    (("compiler/store.py",), "Store.save_many: SQL, JSON and commit (compiler/store.py)"),
-    (("compiler/writer.py",), "writer thread: batching, waking the loop (compiler/writer.py)"),
+    (("compiler/store/",), "Store.save_many: SQL, JSON and commit (compiler/store/)"),
     (
-        ("compiler/answers.py", "compiler/conditions.py"),
-        "checking the answers (answers.py, conditions.py)",
+        ("compiler/collect/writer.py",),
+        "writer thread: batching, waking the loop (compiler/collect/writer.py)",
     ),
-    (("compiler/",), "other endpoint code, JSON parsing (compiler/collect.py)"),
+    (
+        ("compiler/collect/answers.py", "compiler/language/evaluate.py"),
+        "checking the answers (collect/answers.py, language/evaluate.py)",
+    ),
+    (("compiler/",), "other endpoint code, JSON parsing (compiler/collect/)"),
     (("logging/",), "access log (logging)"),
     (("h11", "httptools", "uvicorn/protocols"), "HTTP protocol (h11, uvicorn/protocols)"),
     (("starlette/",), "Starlette routing, middleware, responses"),
     (("threading.py", "queue.py"), "thread hand-off (threading, queue)"),
     (("asyncio/", "selectors.py", "uvloop"), "event loop (asyncio)"),
 ]
-LAUNCHER = "run_endpoint (compiler/serve.py"
+LAUNCHER = "run_endpoint (compiler/collect/server.py"
 
 
 def py_spy() -> str | None:
@@ -63,7 +66,7 @@ def profile_summary(path: Path) -> tuple[int, list[tuple[str, float]], list[tupl
         if not count.isdigit():
             continue
         n, frames = int(count), stack.split(";")
-        # With one worker, uvicorn runs under `formwright endpoint`'s own frames (cli.py,
+        # With one worker, uvicorn runs under `formwright endpoint`'s own frames (cli/,
         # run_endpoint): they sit under every event-loop sample and say nothing about it.
         launcher = [i for i, f in enumerate(frames) if f.startswith(LAUNCHER)]
         frames = frames[launcher[-1] + 1 :] if launcher else frames

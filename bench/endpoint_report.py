@@ -13,7 +13,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from compiler.writer import MAX_BATCH
+from compiler.collect.writer import MAX_BATCH
 
 from .endpoint_db import Ceiling, Integrity
 from .endpoint_load import Run
@@ -92,10 +92,10 @@ def _intro(
         "applies: httptools and uvloop where they are importable, else h11 and asyncio (the",
         "project depends on plain `uvicorn`, which brings neither); "
         f"{here}, and the workers' memory maps showed {' and '.join(loaded)} loaded.",
-        "Each worker hands its saves to one writer thread (`compiler/writer.py`) that commits",
-        f"every save queued while it committed the previous ones, up to {MAX_BATCH} per",
-        "transaction (group commit), and answers each request only after the commit holding",
-        "its row; SQLite writers in several processes queue on an exclusive `flock` on",
+        "Each worker hands its saves to one writer thread (`compiler/collect/writer.py`) that",
+        f"commits every save queued while it committed the previous ones, up to {MAX_BATCH}",
+        "per transaction (group commit), and answers each request only after the commit",
+        "holding its row; SQLite writers in several processes queue on an exclusive `flock` on",
         "`<database>-lock` (`SQLiteStore._begin_write`).",
     ]
 
@@ -196,10 +196,11 @@ def peers(outcomes: list[Outcome], auto: tuple[str, str]) -> list[str]:
         "",
         "Peers, run side by side with the production configuration they are compared with,",
         "their saturation runs alternating with its runs. Each is uvicorn's own command on the",
-        "same application, `uvicorn --factory compiler.serve:app_from_env --no-server-header",
-        "--no-proxy-headers --workers N --http H --loop L` (the two options set what",
-        "`formwright endpoint` sets): *plain uvicorn* has 2 workers and the parser and loop",
-        f"`formwright endpoint` got ({auto[0]}/{auto[1]}), so only the listening socket differs.",
+        "same application, `uvicorn --factory compiler.collect.server:app_from_env",
+        "--no-server-header --no-proxy-headers --workers N --http H --loop L` (the two",
+        "options set what `formwright endpoint` sets): *plain uvicorn* has 2 workers and the",
+        f"parser and loop `formwright endpoint` got ({auto[0]}/{auto[1]}), so only the listening",
+        "socket differs.",
     ]
     if not any(o.peer == "parser" for o in found):
         out += [
@@ -374,7 +375,7 @@ def _nodelay(prod: Outcome, plain: Outcome, one: Outcome | None) -> str:
             "protocol, asyncio then sets no TCP_NODELAY on the connections it accepts, and "
             "each response's body waits for the client's delayed ACK, about 40 ms (uvicorn "
             "issue #3149); `formwright endpoint` binds it as TCP (`TCPConfig.bind_socket`, "
-            "`compiler/serve.py`), and the stall is gone."
+            "`compiler/collect/server.py`), and the stall is gone."
         )
     else:
         line += ": no delayed-ACK stall showed in this run."

@@ -2,7 +2,7 @@
 
 The converter reads only formwright's compiled `manifest.json` (plus the intro,
 which the manifest does not carry, from the questionnaire through
-`compiler.load` and `compiler.model`), so any questionnaire converts the same
+`compiler.load` and `compiler.language.model`), so any questionnaire converts the same
 way; it refuses a question type it does not know rather than drop it, since a
 smaller model would flatter SurveyJS.
 """
@@ -16,9 +16,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from compiler.language.model import build_model
 from compiler.load import load_file
-from compiler.model import build_model
-from compiler.richtext import render
+from compiler.render.richtext import render
 
 # survey-js-ui's newest release (its peer dependency pins survey-core to the same version)
 VERSION = "2.5.38"

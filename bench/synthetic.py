@@ -12,7 +12,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from compiler.locales import fingerprint
+from compiler.translations.files import fingerprint
 
 LANGS = [
     "en", "sq", "ar", "bn", "bg", "zh-Hans", "zh-Hant", "el", "gu", "hi", "ku",

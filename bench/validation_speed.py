@@ -123,7 +123,7 @@ def _per_call(func: Any, batches: int = 30, batch: int = 50) -> float:
 def part_b(build: Path) -> tuple[dict[str, float], int]:
     import jsonschema
 
-    from compiler import answers
+    from compiler.collect import answers
     from compiler.strings import Strings
 
     folder = next(p.parent for p in sorted(build.glob("*/manifest.json")))

@@ -20,18 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from . import parallel
-from .assets import form_assets
 from .compile import manifest, response_schema
-from .diagnostics import Diagnostic, has_errors
-from .estimate import estimate_minutes
+from .diagnostics import Diagnostic, display_path, has_errors
+from .language.estimate import estimate_minutes
+from .language.model import Questionnaire
+from .language.texts import TextLookup, source_texts
 from .languages import Language, language
-from .locales import LocaleFile
-from .model import Questionnaire
-from .project import display_path, validate_project
-from .render import PageRenderer
-from .skeleton import FormSkeleton
+from .project import validate_project
+from .render.assets import form_assets
+from .render.pages import PageRenderer
+from .render.skeleton import FormSkeleton
 from .strings import Strings
-from .texts import TextLookup, source_texts
+from .translations.files import LocaleFile
 
 
 @dataclass

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checks import data_columns
-from .estimate import estimate_minutes
-from .model import Option, Question, Questionnaire
+from .language.estimate import estimate_minutes
+from .language.formats import SPECIFY_MAX_LENGTH, UUID_PATTERN, data_columns
+from .language.model import Option, Question, Questionnaire
 
 MANIFEST_FORMAT = 1
-SPECIFY_MAX_LENGTH = 500
-UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 DATE_PATTERNS = {
     "day": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
     "month": "^[0-9]{4}-[0-9]{2}$",

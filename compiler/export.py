@@ -11,17 +11,16 @@ manifests, the same contract the endpoint checks answers against.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-import click
-
+from .manifest import ManifestError, built_manifests
 from .store import Store, StoredResponse, StoreError, open_store
 
 META = ("response_id", "questionnaire", "version", "language", "submitted")
@@ -250,8 +249,11 @@ def _md(text: str) -> str:
 # --- entry points for the command line ------------------------------------------
 
 
-def built_manifests(build_dir: Path) -> list[dict[str, Any]]:
-    return [json.loads(p.read_text("utf-8")) for p in sorted(build_dir.glob("*/manifest.json"))]
+Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
+
+
+def _no_progress(total: int) -> AbstractContextManager[Callable[[int], None]]:
+    return nullcontext(lambda done: None)
 
 
 def _open_output(output: Path | None) -> TextIO:
@@ -269,8 +271,12 @@ def run_export(
     labels: str,
     redacted: bool,
     output: Path | None,
+    progress: Progress = _no_progress,
 ) -> str | None:
-    """The `formwright export` command; returns a problem's message, or None."""
+    """The `formwright export` command; returns a problem's message, or None.
+
+    `progress(total)` gives a context whose value is called with each batch's size.
+    """
     try:
         store = open_store(url)
     except StoreError as exc:
@@ -278,17 +284,19 @@ def run_export(
     try:
         manifests = store.manifests()
         seen = {(m["id"], m["version"]) for m in manifests}
-        manifests += [m for m in built_manifests(build_dir) if (m["id"], m["version"]) not in seen]
+        try:
+            built = built_manifests(build_dir)
+        except ManifestError as exc:
+            return str(exc)
+        manifests += [m for m in built if (m["id"], m["version"]) not in seen]
         if questionnaire and questionnaire not in {m["id"] for m in manifests}:
             return f"no questionnaire {questionnaire!r} in the database or in {build_dir}"
         options = ExportOptions(fmt, labels == "text", redacted)
         total = store.count(questionnaire)
         out = _open_output(output)
         try:
-            with click.progressbar(
-                length=total, label="exporting", file=sys.stderr if total > 1000 else io.StringIO()
-            ) as bar:
-                write_export(store, manifests, out, options, questionnaire, bar.update)
+            with progress(total) as advance:
+                write_export(store, manifests, out, options, questionnaire, advance)
         finally:
             if out is not sys.stdout:
                 out.close()
@@ -301,7 +309,10 @@ def run_codebook(
     build_dir: Path, questionnaire: str | None, fmt: str, output: Path | None
 ) -> str | None:
     """The `formwright codebook` command; returns a problem's message, or None."""
-    manifests = [m for m in built_manifests(build_dir) if questionnaire in (None, m["id"])]
+    try:
+        manifests = [m for m in built_manifests(build_dir) if questionnaire in (None, m["id"])]
+    except ManifestError as exc:
+        return str(exc)
     if not manifests:
         what = f"questionnaire {questionnaire!r}" if questionnaire else "questionnaire"
         return f"no built {what} in {build_dir}: run formwright build first"

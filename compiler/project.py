@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Diagnostic, has_errors, make
-from .locales import LocaleFile, find_locales
-from .validate import Result, validate_file
+from .diagnostics import Diagnostic, display_path, has_errors, make
+from .translations.files import LocaleFile
+from .translations.find import find_locales
+from .validate.questionnaire import Result, validate_file
 
 QUESTIONNAIRE_DIR = "questionnaire"
 LOCALES_DIR = "locales"
@@ -25,15 +25,6 @@ class ProjectResult:
     def all_diagnostics(self) -> list[Diagnostic]:
         found = [d for r in self.results for d in r.diagnostics]
         return sorted(set(found + self.diagnostics))
-
-
-def display_path(path: Path) -> str:
-    """Paths as the user would type them: relative to the working directory when inside it."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
 
 
 def find_questionnaires(root: Path, paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from collect_support import build
 
-from compiler.answers import Index, Malformed, check, from_form, from_json
+from compiler.collect.answers import Index, Malformed, check, from_form, from_json
 from compiler.strings import Strings
 
 TODAY = date(2025, 6, 15)

@@ -412,7 +412,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
 
     import uvicorn
 
-    from compiler.collect import create_app
+    from compiler.collect.app import create_app
 
     tmp = tmp_path_factory.mktemp("live")
     build = tmp / "build"

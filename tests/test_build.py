@@ -17,9 +17,9 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from click.testing import CliRunner
 
-from compiler.assets import make_assets
 from compiler.build import build_project
 from compiler.cli import cli
+from compiler.render.assets import make_assets
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -434,7 +434,7 @@ def test_build_cli_writes_output(tmp_path: Path) -> None:
 
 
 def test_the_script_gets_the_strings_it_reads_and_no_others() -> None:
-    from compiler.render import JS_STRINGS
+    from compiler.render.pages import JS_STRINGS
 
     script = (ROOT / "compiler" / "static" / "form.js").read_text("utf-8")
     read = set(re.findall(r'msg\("(\w+)"', script)) | set(re.findall(r"\bS\.(\w+)", script))

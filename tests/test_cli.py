@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from compiler import __version__
-from compiler import cli as cli_module
 from compiler.cli import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE, cli, main
-from compiler.diagnostics import CODES, Diagnostic, Severity, format_text, use_colour
+from compiler.cli import checking as cli_module
+from compiler.diagnostics import CODES, Diagnostic, Severity
+from compiler.formatting import format_text, use_colour
 
 CASES = Path(__file__).resolve().parent / "cases"
 ANSI = re.compile(r"\x1b\[")
@@ -242,7 +243,7 @@ def test_github_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_github_format_escapes() -> None:
-    from compiler.diagnostics import format_github
+    from compiler.formatting import format_github
 
     d = Diagnostic("a:b,c.yaml", 1, 2, "FW101", "100% bad\nreally", "x\ry")
     assert format_github(d) == (

@@ -28,7 +28,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from compiler.collect import Limits, RateLimiter, SetupError, create_app
+from compiler.collect.app import create_app
+from compiler.collect.limits import Limits, RateLimiter, SetupError
 
 STATUSES = {201, 303, 400, 404, 405, 409, 413, 415, 422, 429}
 

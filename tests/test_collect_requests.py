@@ -12,8 +12,12 @@ import pytest
 from collect_support import FORM, QID, build, envelope, valid_answers
 from starlette.testclient import TestClient
 
-from compiler import answers, collect
-from compiler.collect import Limits, Reject, _content_type, _media_type, create_app
+from compiler.collect import answers
+from compiler.collect import bodies as collect
+from compiler.collect.app import create_app
+from compiler.collect.bodies import Reject, _content_type
+from compiler.collect.bodies import media_type as _media_type
+from compiler.collect.limits import Limits
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler import conditions as c
-from compiler.conditions import ConditionError, evaluate, parse, to_json
+from compiler.language import conditions as c
+from compiler.language.conditions import ConditionError, parse, to_json
+from compiler.language.evaluate import evaluate
 
 TODAY = date(2026, 3, 15)
 

@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 
 from compiler.diagnostics import CODES
-from compiler.validate import SCHEMA_FILE, schema, validate_file
+from compiler.schema import SCHEMA_FILE, schema
+from compiler.validate.questionnaire import validate_file
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "questionnaire.md"

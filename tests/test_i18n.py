@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from compiler.build import build_project
 from compiler.cli import cli
-from compiler.locales import fingerprint
 from compiler.project import validate_project
 from compiler.strings import Strings, catalog
+from compiler.translations.files import fingerprint
 
 HERE = Path(__file__).parent
 SOURCE = HERE / "golden" / "every-construct" / "questionnaire" / "every-construct.yaml"
@@ -48,7 +48,7 @@ def translate(project: Path, lang: str, mark: str, meta: str = "") -> Path:
     result = validate_project(project)
     qn = result.results[0].questionnaire
     assert qn is not None
-    from compiler.texts import source_texts
+    from compiler.language.texts import source_texts
 
     for key, text in source_texts(qn).items():
         data["texts"][key] = {"text": f"{mark} {text}", "from": fingerprint(text)}

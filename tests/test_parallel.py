@@ -18,8 +18,8 @@ from click.testing import CliRunner
 from compiler import parallel
 from compiler.build import build_project
 from compiler.cli import cli
-from compiler.locales import find_locales
 from compiler.project import validate_project
+from compiler.translations.find import find_locales
 
 ROOT = Path(__file__).parent.parent
 needs_fork = pytest.mark.skipif(
@@ -198,7 +198,7 @@ def test_checked_locale_files_travel_without_their_tree() -> None:
 
 
 def test_a_locale_file_with_its_tree_is_not_pickled() -> None:
-    from compiler.locales import read_locale
+    from compiler.translations.files import read_locale
 
     path = ROOT / "locales" / "pl" / "victim-voice.yaml"
     loc, _ = read_locale(path, str(path), "pl")

@@ -1,4 +1,4 @@
-"""The browser's evaluator (form.js, under Node) and the endpoint's (conditions.py) agree."""
+"""The browser's evaluator (form.js, under Node) and the endpoint's (language/evaluate.py) agree."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.conditions import evaluate, parse, to_json
+from compiler.language.conditions import parse, to_json
+from compiler.language.evaluate import evaluate
 
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(

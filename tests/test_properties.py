@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from compiler.diagnostics import CODES, Diagnostic
 from compiler.load import load_text
-from compiler.validate import validate_file
+from compiler.validate.questionnaire import validate_file
 from compiler.yamlnodes import Mapping, Node, Scalar, key_value
 
 CASES = Path(__file__).resolve().parent / "cases"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from collect_support import Server, build, envelope, valid_answers
 
-from compiler.serve import endpoint_config
+from compiler.collect.server import endpoint_config
 
 SYS_PIDFD_GETFD = 438  # the same number on every Linux architecture
 

@@ -7,14 +7,14 @@ import re
 import shutil
 from pathlib import Path
 
-from compiler.assets import form_assets
 from compiler.build import _strings
-from compiler.estimate import estimate_minutes
+from compiler.language.estimate import estimate_minutes
+from compiler.language.texts import TextLookup, source_texts
 from compiler.languages import language
 from compiler.project import validate_project
-from compiler.render import PageRenderer
-from compiler.skeleton import FormSkeleton
-from compiler.texts import TextLookup, source_texts
+from compiler.render.assets import form_assets
+from compiler.render.pages import PageRenderer
+from compiler.render.skeleton import FormSkeleton
 
 ROOT = Path(__file__).parent.parent
 

@@ -117,7 +117,7 @@ def test_an_unreachable_postgresql_is_a_503_until_it_is_back(
     """The endpoint answers StoreUnavailable with 503; a driver error would be a 500."""
     import psycopg
 
-    from compiler.store_postgres import PostgresStore
+    from compiler.store.postgres import PostgresStore
 
     with postgres_schema() as pg:
         store = open_store(pg)

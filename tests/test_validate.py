@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler.checks import data_columns
 from compiler.diagnostics import CODES, Diagnostic, Severity
-from compiler.validate import Result, validate_file
+from compiler.language.formats import data_columns
+from compiler.validate.questionnaire import Result, validate_file
 
 CASES = Path(__file__).resolve().parent / "cases"
 FULL = CASES / "valid-full" / "questionnaire" / "valid-full.yaml"

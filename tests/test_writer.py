@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from test_store import held_write_lock, response
 
+from compiler.collect.writer import Writer
 from compiler.store import NewResponse, SQLiteStore, StoreError, StoreUnavailable
-from compiler.writer import Writer
 
 DAY = date(2025, 1, 1)
 

@@ -1,6 +1,6 @@
 /* formwright form script: progressive enhancement of a form that works without it.
    No framework, no storage of any kind (no cookies, localStorage or sessionStorage).
-   The condition evaluator follows compiler/conditions.py rule for rule; the test
+   The condition evaluator follows compiler/language/evaluate.py rule for rule; the test
    suite runs both on the same cases. */
 (function (root) {
   "use strict";

@@ -1,0 +1,167 @@
+"""Running the collection endpoint under uvicorn, for production and for the preview.
+
+The access log is the one place a server would write who asked for what. Here
+it records only the request line and the status: the client address is blanked
+from every record before any handler sees it, and no time is written.
+
+Production (`formwright endpoint`) binds the listening socket with its protocol
+named. uvicorn's own `--workers N` binds it with protocol 0, and asyncio sets
+TCP_NODELAY only on connections accepted from an IPPROTO_TCP socket: without it
+each response's body waits for the client's delayed ACK, about 40 ms, on every
+post of a keep-alive connection (uvicorn issue #3149).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+
+from ..store import StoreError, open_store
+from .app import create_app
+from .limits import Limits, SetupError
+from .published import load_questionnaires
+
+
+class _NoClient(logging.Filter):
+    """Blanks the client address from uvicorn's access records, whatever the format."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = ("-", *record.args[1:])
+        return True
+
+
+ACCESS_FORMAT = '%(levelprefix)s "%(request_line)s" %(status_code)s'
+LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_client": {"()": "compiler.collect.server._NoClient"}},
+    "formatters": {
+        "default": {"()": "uvicorn.logging.DefaultFormatter", "fmt": "%(levelprefix)s %(message)s"},
+        "access": {"()": "uvicorn.logging.AccessFormatter", "fmt": ACCESS_FORMAT},
+    },
+    "handlers": {
+        "default": {
+            "class": "logging.StreamHandler",
+            "formatter": "default",
+            "stream": "ext://sys.stderr",
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "formatter": "access",
+            "filters": ["no_client"],
+            "stream": "ext://sys.stdout",
+        },
+    },
+    "loggers": {
+        "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
+        "uvicorn.error": {"level": "INFO"},
+        "uvicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        "formwright": {"handlers": ["default"], "level": "INFO", "propagate": False},
+    },
+}
+
+
+def private_access_log() -> None:
+    """Make uvicorn's access log carry no client address and no time, however it was set up."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _NoClient) for f in access.filters):
+        access.addFilter(_NoClient())
+    for handler in access.handlers:
+        handler.setFormatter(_access_formatter())
+
+
+def _access_formatter() -> logging.Formatter:
+    from uvicorn.logging import AccessFormatter
+
+    return AccessFormatter(fmt=ACCESS_FORMAT, use_colors=False)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the FORMWRIGHT_* environment variables ask of the endpoint."""
+
+    build_dir: Path
+    database_url: str
+    origins: tuple[str, ...]
+    limits: Limits
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        origins = env.get("FORMWRIGHT_ALLOWED_ORIGINS", "").split(",")
+        return cls(
+            Path(env.get("FORMWRIGHT_BUILD_DIR", "build")),
+            env.get("FORMWRIGHT_DATABASE_URL", "responses.sqlite3"),
+            tuple(o.strip() for o in origins if o.strip()),
+            Limits.from_env(env),
+        )
+
+
+def app_from_env() -> Starlette:
+    """The production factory, for `formwright endpoint` and `uvicorn --factory`.
+
+    Deployments may name it `compiler.serve:app_from_env`, its path before the stage
+    folders; compiler/serve.py keeps that name working.
+    """
+    private_access_log()
+    settings = Settings.from_env(os.environ)
+    return create_app(settings.build_dir, settings.database_url, settings.origins, settings.limits)
+
+
+class TCPConfig(uvicorn.Config):
+    """uvicorn's Config, binding a TCP socket that asyncio recognises as TCP."""
+
+    def bind_socket(self) -> socket.socket:
+        sock = super().bind_socket()
+        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return sock
+        # Same descriptor and options (bound, inheritable); only the protocol
+        # Python records changes, which is what asyncio checks.
+        return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+
+
+def endpoint_config(
+    host: str, port: int, workers: int, proxy_headers: bool, forwarded_allow_ips: str
+) -> TCPConfig:
+    return TCPConfig(
+        "compiler.collect.server:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
+        log_config=LOG_CONFIG,
+    )
+
+
+def run_endpoint(
+    host: str, port: int, workers: int, proxy_headers: bool, forwarded_allow_ips: str
+) -> str | None:
+    """Serve the endpoint until stopped; a setup problem's message otherwise."""
+    from uvicorn.supervisors import Multiprocess
+
+    try:
+        # Once here, before any worker starts: a wrong setting is one clear
+        # message, not every worker failing, and migrations run once.
+        settings = Settings.from_env(os.environ)
+        load_questionnaires(settings.build_dir)
+        open_store(settings.database_url).close()
+    except (SetupError, StoreError) as exc:
+        return str(exc)
+    config = endpoint_config(host, port, workers, proxy_headers, forwarded_allow_ips)
+    sock = config.bind_socket()
+    if workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[sock])
+    return None

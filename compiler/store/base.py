@@ -1,0 +1,275 @@
+"""What every store does: the schema, its migrations, saving, reading, manifests.
+
+What is stored is only what the survey promises: a random response id, the
+questionnaire, its version and language, the answers, and the day (or week, or
+month) of submission. No address, no browser, no precise time. The client's
+submission id is kept unique so that a retried post stores once.
+
+The schema is versioned; `upgrade` applies the missing migrations and runs on
+every open, so a fresh database works at once and `formwright db upgrade` is
+the same step taken on purpose. The drivers are in sqlite.py and postgres.py.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+ROUNDINGS = ("day", "week", "month")
+
+# Each entry is one schema version; never edit a released one, append another.
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE responses (
+            id TEXT PRIMARY KEY,
+            submission_id TEXT NOT NULL UNIQUE,
+            questionnaire TEXT NOT NULL,
+            version TEXT NOT NULL,
+            language TEXT NOT NULL,
+            submitted TEXT NOT NULL,
+            answers TEXT NOT NULL
+        )""",
+        "CREATE INDEX responses_questionnaire ON responses (questionnaire, submitted)",
+        """CREATE TABLE manifests (
+            questionnaire TEXT NOT NULL,
+            version TEXT NOT NULL,
+            seen INTEGER NOT NULL,
+            manifest TEXT NOT NULL,
+            PRIMARY KEY (questionnaire, version)
+        )""",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used (a server-side problem)."""
+
+
+class LockTimeout(StoreError):
+    """Another process held the SQLite lock file for too long."""
+
+
+class StoreUnavailable(StoreError):
+    """The database as a whole cannot write now (locked, unreachable): no save can succeed."""
+
+
+@dataclass(frozen=True)
+class NewResponse:
+    submission_id: str
+    questionnaire: str
+    version: str
+    language: str
+    answers: dict[str, object]
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    id: str
+    questionnaire: str
+    version: str
+    language: str
+    submitted: str
+    answers: dict[str, object]
+
+
+def round_date(day: date, rounding: str) -> date:
+    """The day itself, the Monday of its week, or the first of its month."""
+    if rounding == "week":
+        return day - timedelta(days=day.weekday())
+    if rounding == "month":
+        return day.replace(day=1)
+    if rounding == "day":
+        return day
+    raise ValueError(f"date rounding must be one of {', '.join(ROUNDINGS)}, not {rounding!r}")
+
+
+class Store:
+    """One connection, shared by a process's threads under a lock."""
+
+    placeholder = "?"
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+        self._lock = threading.Lock()
+
+    # --- backend specifics ----------------------------------------------------
+    # The driver's own errors, which saving reports as StoreError (503, not 500).
+    driver_errors: tuple[type[Exception], ...] = ()
+    # Those of them that concern the whole database, not one response.
+    unavailable_errors: tuple[type[Exception], ...] = ()
+
+    def _begin_write(self) -> None:
+        raise NotImplementedError
+
+    def _end_write(self) -> None:
+        """Called after every write transaction's COMMIT or ROLLBACK, even a failed one."""
+
+    def _lock_migrations(self) -> None:
+        """Serialise concurrent upgrades; called inside the write transaction."""
+
+    def _ready(self) -> None:
+        """Make the connection usable before a read (called under the lock)."""
+
+    def _rollback(self) -> None:
+        self._conn.execute("ROLLBACK")
+
+    # --- shared -------------------------------------------------------------
+    def _sql(self, text: str) -> str:
+        return text.replace("?", self.placeholder)
+
+    def _run(self, text: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        cur = self._conn.execute(self._sql(text), tuple(args))
+        rows = cur.fetchall() if cur.description else []
+        return list(rows)
+
+    def _read(self, text: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            self._ready()
+            return self._run(text, args)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One durable write transaction, committed if the block ends normally."""
+        with self._lock:
+            self._begin_write()
+            try:
+                yield
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+            finally:
+                self._end_write()
+
+    def _write(self, steps: list[tuple[str, Sequence[object]]]) -> list[list[tuple[Any, ...]]]:
+        """Run statements in one durable transaction; each one's rows are returned."""
+        with self._transaction():
+            return [self._run(text, args) for text, args in steps]
+
+    def upgrade(self) -> list[int]:
+        """Apply missing migrations; returns the versions applied."""
+        applied: list[int] = []
+        with self._transaction():
+            self._lock_migrations()
+            self._run("CREATE TABLE IF NOT EXISTS formwright_schema (version INTEGER NOT NULL)")
+            rows = self._run("SELECT version FROM formwright_schema")
+            current = int(rows[0][0]) if rows else 0
+            if current > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the database has schema version {current}, newer than this "
+                    f"formwright knows ({SCHEMA_VERSION}); upgrade formwright"
+                )
+            for number in range(current + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[number - 1]:
+                    self._run(statement)
+                applied.append(number)
+            if applied:
+                self._run("DELETE FROM formwright_schema")
+                self._run("INSERT INTO formwright_schema VALUES (?)", (SCHEMA_VERSION,))
+        return applied
+
+    def save(self, response: NewResponse, submitted: date) -> str:
+        """Store once per submission id; a retry gets the id stored the first time."""
+        return self.save_many([(response, submitted)])[0]
+
+    def save_many(self, items: Sequence[tuple[NewResponse, date]]) -> list[str]:
+        """`save` for several responses in one transaction: one durable commit for all."""
+        steps: list[tuple[str, Sequence[object]]] = []
+        for response, submitted in items:
+            steps.append(
+                (
+                    "INSERT INTO responses (id, submission_id, questionnaire, version, language,"
+                    " submitted, answers) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (submission_id) DO NOTHING",
+                    (
+                        str(uuid.uuid4()),
+                        response.submission_id,
+                        response.questionnaire,
+                        response.version,
+                        response.language,
+                        submitted.isoformat(),
+                        json.dumps(response.answers, sort_keys=True),
+                    ),
+                )
+            )
+            steps.append(
+                ("SELECT id FROM responses WHERE submission_id = ?", (response.submission_id,))
+            )
+        try:
+            results = self._write(steps)
+        except self.unavailable_errors as exc:
+            # locked for too long or unreachable: every save would fail alike
+            raise StoreUnavailable(f"the database cannot write now: {exc}") from exc
+        except self.driver_errors as exc:
+            # this response's own problem, or one the driver does not class
+            raise StoreError(f"the database did not store the response: {exc}") from exc
+        return [str(rows[0][0]) for rows in results[1::2]]
+
+    def remember_manifest(self, man: dict[str, Any]) -> None:
+        """Keep each version's manifest so exports can read responses to old versions."""
+        self._write(
+            [
+                (
+                    "INSERT INTO manifests (questionnaire, version, seen, manifest)"
+                    " VALUES (?, ?, (SELECT COUNT(*) FROM manifests), ?)"
+                    " ON CONFLICT (questionnaire, version) DO NOTHING",
+                    (man["id"], man["version"], json.dumps(man)),
+                )
+            ]
+        )
+
+    def manifests(self) -> list[dict[str, Any]]:
+        """Every manifest remembered, oldest first."""
+        rows = self._read("SELECT manifest FROM manifests ORDER BY seen, questionnaire, version")
+        return [json.loads(r[0]) for r in rows]
+
+    def count(self, questionnaire: str | None = None) -> int:
+        where, args = self._filter(questionnaire)
+        rows = self._read(f"SELECT COUNT(*) FROM responses{where}", args)
+        return int(rows[0][0])
+
+    def questionnaires(self) -> list[str]:
+        rows = self._read("SELECT DISTINCT questionnaire FROM responses ORDER BY questionnaire")
+        return [str(r[0]) for r in rows]
+
+    def responses(
+        self, questionnaire: str | None = None, batch: int = 500
+    ) -> Iterator[StoredResponse]:
+        """Responses ordered by day then random id, so the order reveals no sequence."""
+        where, args = self._filter(questionnaire)
+        after = ("", "")
+        while True:
+            clause = " AND " if where else " WHERE "
+            rows = self._read(
+                "SELECT id, questionnaire, version, language, submitted, answers"
+                f" FROM responses{where}{clause}(submitted > ? OR (submitted = ? AND id > ?))"
+                f" ORDER BY submitted, id LIMIT {int(batch)}",
+                (*args, after[0], after[0], after[1]),
+            )
+            for row in rows:
+                yield StoredResponse(
+                    id=str(row[0]),
+                    questionnaire=str(row[1]),
+                    version=str(row[2]),
+                    language=str(row[3]),
+                    submitted=str(row[4]),
+                    answers=json.loads(row[5]),
+                )
+            if len(rows) < batch:
+                return
+            after = (rows[-1][4], rows[-1][0])
+
+    @staticmethod
+    def _filter(questionnaire: str | None) -> tuple[str, tuple[object, ...]]:
+        return (" WHERE questionnaire = ?", (questionnaire,)) if questionnaire else ("", ())
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
