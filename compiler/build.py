@@ -27,7 +27,7 @@ from .language.model import Questionnaire
 from .language.texts import TextLookup, source_texts
 from .languages import Language, language
 from .project import validate_project
-from .render.assets import form_assets
+from .render.assets import features_of, form_assets
 from .render.pages import PageRenderer
 from .render.skeleton import FormSkeleton
 from .strings import Strings
@@ -63,7 +63,7 @@ def build_questionnaire(
     target = out / qn.id
     if target.exists():
         shutil.rmtree(target)  # stale languages or assets must not linger
-    assets = form_assets()
+    assets = form_assets(features_of({q.type for q in qn.questions}))
     files: dict[Path, bytes | str] = {target / "assets" / assets.script_name: assets.script}
     source_lang = language(qn.language)
     if source_lang is None:

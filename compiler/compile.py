@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .language.estimate import estimate_minutes
-from .language.formats import SPECIFY_MAX_LENGTH, UUID_PATTERN, data_columns
+from .language.formats import SPECIFY_MAX_LENGTH, UUID_PATTERN, data_columns, largest_response
 from .language.model import Option, Question, Questionnaire
 
 MANIFEST_FORMAT = 1
@@ -72,6 +72,8 @@ def manifest(qn: Questionnaire, languages: list[str]) -> dict[str, Any]:
         "endpoint": qn.endpoint,
         "quick_exit": qn.quick_exit,
         "estimated_minutes": estimate_minutes(qn),
+        "grace_period_days": qn.grace_period_days,
+        "max_response_bytes": largest_response(qn),
         "pages": [
             {
                 "id": p.id,

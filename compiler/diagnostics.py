@@ -68,6 +68,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "FW406": (Severity.ERROR, "specify text box not allowed here"),
     # Estimates
     "FW501": (Severity.WARNING, "estimated completion time exceeds the budget"),
+    "FW502": (Severity.WARNING, "a full response may be larger than the endpoint accepts"),
     # Translations
     "FW601": (Severity.WARNING, "missing translation"),
     "FW602": (Severity.WARNING, "empty translation"),

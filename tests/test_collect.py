@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import httpx2
 import pytest
+from bs4 import BeautifulSoup
 from collect_support import (
     FORM,
     QID,
@@ -31,7 +32,7 @@ from starlette.testclient import TestClient
 from compiler.collect.app import create_app
 from compiler.collect.limits import Limits, RateLimiter, SetupError
 
-STATUSES = {201, 303, 400, 404, 405, 409, 413, 415, 422, 429}
+STATUSES = {201, 303, 400, 404, 405, 410, 413, 415, 422, 429}
 
 
 @pytest.fixture(scope="module")
@@ -140,14 +141,31 @@ def test_invalid_json_answers_are_422_with_errors(client: TestClient, tmp_path: 
     assert rows(tmp_path / "r.sqlite3") == []
 
 
-def test_invalid_form_is_422_error_page(client: TestClient) -> None:
+def test_invalid_form_is_422_form_page_with_the_answers(client: TestClient) -> None:
     body = form([("colour", "other"), ("colour.other", "<b>teal</b>"), ("count", "<script>")])
     r = client.post("/responses", content=body, headers={"content-type": FORM})
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
-    assert "<!--fw:errors-->" not in r.text
-    assert "<li>Select an answer to “How far do you agree? — Statement A”</li>" in r.text
-    assert "<li>The answer to “How many?” must be a number</li>" in r.text
-    assert "<script>" not in r.text.split("fw-error-summary__list")[1].split("</ul>")[0]
+    page = BeautifulSoup(r.text, "html.parser")
+    assert page.title is not None and page.title.text.startswith("Error: ")
+    summary = page.find(attrs={"data-fw-summary": True})
+    assert summary is not None and not summary.has_attr("hidden") and summary["role"] == "alert"
+    links = {a.text: a["href"] for a in summary.find_all("a")}
+    assert links["Select an answer to “How far do you agree? — Statement A”"] == "#f-views--a--1"
+    assert links["The answer to “How many?” must be a number"] == "#f-count"
+    assert "Your answers are still on this page." in summary.text
+    # what was sent is back in the form, escaped
+    assert page.find("input", attrs={"name": "colour", "value": "other"}).has_attr("checked")
+    assert page.find("input", attrs={"name": "colour.other"})["value"] == "<b>teal</b>"
+    assert page.find("input", attrs={"name": "count"})["value"] == "<script>"
+    assert "<script>" not in str(summary) and "<b>teal" not in r.text
+    # each message beside its question, and the fields pointed at it
+    count_error = page.find(id="err-count")
+    assert not count_error.has_attr("hidden") and "must be a number" in count_error.text
+    assert page.find(id="f-count")["aria-describedby"] == "err-count"
+    assert page.find(attrs={"data-fw-form": True}).has_attr("data-fw-refused")
+    # a resend of this page keeps one submission id, so it cannot store twice
+    sid = page.find("input", attrs={"name": "fw_submission"})["value"]
+    assert uuid.UUID(sid)
     assert 'src="/every-construct/assets/form.' in r.text  # links still reach the folder
 
 
@@ -155,7 +173,7 @@ def test_invalid_form_is_422_error_page(client: TestClient) -> None:
     ("change", "status"),
     [
         ({"questionnaire": "nope"}, 404),
-        ({"version": "0"}, 409),
+        ({"version": "0"}, 410),
         ({"language": "xx"}, 400),
         ({"submission_id": "not-a-uuid"}, 400),
         ({"extra": 1}, 400),
@@ -182,7 +200,7 @@ def test_json_envelope_statuses(client: TestClient, change: dict[str, Any], stat
         (b"colour=\xc3\xa9", FORM, 400),
         (b"&".join(b"f%d=1" % i for i in range(20)), FORM, 400),
         (b"fw_questionnaire=every-construct&fw_questionnaire=x", FORM, 400),
-        (form(VALID_FORM, fw_version="7").encode(), FORM, 409),
+        (form(VALID_FORM, fw_version="7").encode(), FORM, 410),
         (form(VALID_FORM, fw_questionnaire="other").encode(), FORM, 404),
     ],
 )

@@ -131,8 +131,8 @@ def test_display_name_defaults_to_the_path(tmp_path: Path) -> None:
         ("tiem_budget_minutes: 5\n", "did you mean 'time_budget_minutes'?"),
         (
             "zzz: 5\n",
-            "allowed keys: endpoint, formwright, id, intro, language, option_lists, "
-            "pages, quick_exit, time_budget_minutes, title, translations, version",
+            "allowed keys: endpoint, formwright, grace_period_days, id, intro, language, "
+            "option_lists, pages, quick_exit, time_budget_minutes, title, translations, version",
         ),
         (questions("- {id: q, type: text, txt: Q}\n"), "did you mean 'text'?"),
         (questions("- {id: q, type: singel, text: Q}\n"), "did you mean 'single'?"),

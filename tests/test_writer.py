@@ -5,15 +5,26 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import uuid
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from test_store import held_write_lock, response
 
 from compiler.collect.writer import Writer
 from compiler.store import NewResponse, SQLiteStore, StoreError, StoreUnavailable
+
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on a thread of its own: a browser test's driver may hold this one's loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
 
 DAY = date(2025, 1, 1)
 
@@ -48,7 +59,7 @@ def test_a_save_answers_only_after_its_commit_and_never_blocks_the_loop(tmp_path
             assert not task.done() and rows(db) == {}
         return await asyncio.wait_for(task, 10)
 
-    rid = asyncio.run(main())
+    rid = run(main())
     assert rows(db) == {new.submission_id: rid}
     writer.close()
 
@@ -69,7 +80,7 @@ def test_saves_waiting_together_share_one_commit(tmp_path: Path) -> None:
         await first
         return await asyncio.gather(*rest)
 
-    ids = asyncio.run(main())
+    ids = run(main())
     assert store.batches == [1, len(news)]
     stored = rows(db)
     assert len(stored) == 22 and ids[-1] == ids[-2] == stored[shared]
@@ -93,7 +104,7 @@ def test_one_failing_save_does_not_fail_the_others_in_its_batch(tmp_path: Path) 
         await first
         return await asyncio.gather(*tasks, return_exceptions=True)
 
-    results = asyncio.run(main())
+    results = run(main())
     assert isinstance(results[1], TypeError)
     assert [r for r in results if isinstance(r, str)] == [rows(db)[n.submission_id] for n in good]
     assert store.batches[:2] == [1, 4]  # the batch failed whole, then each was saved alone
@@ -113,7 +124,7 @@ def test_close_commits_what_is_queued_then_refuses(tmp_path: Path) -> None:
         with pytest.raises(StoreError):
             await writer.save(response(), DAY)
 
-    asyncio.run(main())
+    run(main())
     assert set(rows(db)) == {n.submission_id for n in news}
 
 
@@ -132,7 +143,7 @@ def test_an_unavailable_database_fails_the_batch_at_once(tmp_path: Path) -> None
             rest = [asyncio.create_task(writer.save(s, DAY)) for s in saves[1:]]
             return await asyncio.gather(first, *rest, return_exceptions=True)
 
-    results = asyncio.run(main())
+    results = run(main())
     assert all(isinstance(r, StoreUnavailable) for r in results)
     assert store.batches == [1, 5]  # two transactions tried, no save retried alone
     writer.close()

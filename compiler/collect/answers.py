@@ -26,7 +26,8 @@ Manifest = dict[str, Any]
 Question = dict[str, Any]
 DATE_PARTS = {"day": ("year", "month", "day"), "month": ("year", "month"), "year": ("year",)}
 DATE_SIZE = {"day": 10, "month": 7, "year": 4}
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# ASCII digits only, as the browser's script reads them: `٣` is not a number to either.
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 
 
 class Malformed(Exception):
@@ -219,14 +220,23 @@ def from_form(man: Manifest | Index, pairs: Iterable[tuple[str, str]]) -> Parsed
     return out
 
 
+def _finite_number(value: object) -> bool:
+    """A JSON number the browser reads as finite: an int past a float's range is Infinity there."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # math.isfinite converts an int to a float first
+        return False
+
+
 def _typed(idx: Index, q: Question, name: str, value: object) -> tuple[object, str | None]:
     """One JSON value checked for its type: (value, None) or (None, problem code)."""
     kind = q["type"]
     if name in idx.specify[q["id"]] or kind in ("text", "textarea"):
         return (value, None) if isinstance(value, str) else (None, "not_text")
     if kind == "number":
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return (value, None) if ok and math.isfinite(value) else (None, "number")  # type: ignore[arg-type]
+        return (value, None) if _finite_number(value) else (None, "number")
     if kind == "date":
         if not isinstance(value, str) or len(value) != DATE_SIZE[q["precision"]]:
             return None, "date"

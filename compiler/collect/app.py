@@ -8,14 +8,16 @@ and replaced every window, so counts cannot be linked to an address even by
 someone who reads the process's memory after the window ends.
 
 Statuses: 201 (JSON) or 303 to the thanks page (form), 400 malformed, 404
-unknown questionnaire, 405 wrong method, 409 unknown version, 413 too large,
-415 wrong content type, 422 invalid answers, 429 rate limited, 503 storage
-unavailable. Nothing a client sends can produce a 500.
+unknown questionnaire, 405 wrong method, 410 a version no longer collected (past
+its grace period, or never served here), 413 too large, 415 wrong content type,
+422 invalid answers, 429 rate limited, 503 storage unavailable or too slow.
+Nothing a client sends can produce a 500. A browser gets every refusal as a
+page that holds its answers (refusals.py); a script gets JSON.
 """
 
 from __future__ import annotations
 
-import html
+import asyncio
 import logging
 import re
 import uuid
@@ -29,7 +31,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -39,17 +41,19 @@ from ..strings import Strings
 from .answers import Checked, Malformed, Parsed, check, from_form, from_json
 from .bodies import Reject, media_type, read_form, read_json
 from .limits import Limits, RateLimiter, SetupError
-from .published import Loaded, load_questionnaires
+from .published import (
+    FORM,
+    Loaded,
+    body_limit_problems,
+    earlier_versions,
+    load_questionnaires,
+)
+from .refusals import SECURITY_HEADERS, Post, refuse, wants_html
 from .writer import Writer
 
 log = logging.getLogger("formwright.collect")
-ERRORS_MARK = "<!--fw:errors-->"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-}
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 @dataclass
@@ -63,31 +67,50 @@ class Submission:
 
 
 class Endpoint:
-    def __init__(self, questionnaires: dict[str, Loaded], store: Store, limits: Limits) -> None:
+    def __init__(
+        self,
+        questionnaires: dict[str, Loaded],
+        store: Store,
+        limits: Limits,
+        earlier: dict[str, dict[str, Loaded]] | None = None,
+    ) -> None:
         self.questionnaires, self.store, self.limits = questionnaires, store, limits
+        self.earlier = earlier or {}  # questionnaire -> version -> an earlier version
         self.writer = Writer(store)
         self.limiter = RateLimiter(limits.rate_limit, limits.rate_window)
+        self.by_path: dict[str, Loaded] = {}
+        for loaded in questionnaires.values():
+            self.by_path.setdefault(loaded.path, loaded)
 
     async def handle(self, request: Request) -> Response:
-        is_form = False
+        ctype = request.headers.get("content-type", "")
+        post = Post(
+            wants_html(ctype, request.headers.get("accept", "")),
+            request.headers.get("accept-language", ""),
+        )
         try:
             if request.method != "POST":
                 raise Reject(405, "use POST", {"Allow": "POST, OPTIONS"})
-            allowed, retry = self.limiter.allow(request.client.host if request.client else "")
-            if not allowed:
-                raise Reject(429, "too many submissions; try later", {"Retry-After": str(retry)})
-            media = media_type(request.headers.get("content-type", ""))
-            if media not in ("application/json", "application/x-www-form-urlencoded"):
+            media = media_type(ctype)
+            if media not in ("application/json", FORM_TYPE):
                 raise Reject(415, "post application/json or a form")
-            is_form = media == "application/x-www-form-urlencoded"
+            is_form = media == FORM_TYPE
             body = await self._body(request)
-            sub = self._form(body) if is_form else self._json(body)
-            return await self._accept(sub, is_form)
+            allowed, retry = self.limiter.allow(request.client.host if request.client else "")
+            sub = self._form(body, post) if is_form else self._json(body, post)
+            if not allowed:  # after reading the post, so that its page can hold the answers
+                raise Reject(429, "too many submissions; try later", {"Retry-After": str(retry)})
+            return await self._accept(sub, is_form, post)
         except Reject as reject:
-            return _plain(reject, is_form)
+            return refuse(reject, post, self._fallback(request))
         except StoreError as exc:
             log.error("storage unavailable: %s", exc)
-            return _plain(Reject(503, "the answers cannot be stored now; try again"), is_form)
+            unavailable = Reject(503, "the answers cannot be stored now; try again")
+            return refuse(unavailable, post, self._fallback(request))
+
+    def _fallback(self, request: Request) -> Loaded:
+        """The questionnaire whose pages answer a post that named none (or a wrong one)."""
+        return self.by_path.get(request.url.path) or next(iter(self.questionnaires.values()))
 
     async def _body(self, request: Request) -> bytes:
         declared = request.headers.get("content-length", "")
@@ -103,24 +126,36 @@ class Endpoint:
             raise Reject(400, "the body was cut short") from None
         return bytes(body)
 
-    def _identify(self, qid: object, version: object, lang: object, sid: object) -> Loaded:
-        loaded = self.questionnaires.get(qid) if isinstance(qid, str) else None
-        if loaded is None:
+    def _identify(
+        self, qid: object, version: object, lang: object, sid: object, post: Post
+    ) -> Loaded:
+        current = self.questionnaires.get(qid) if isinstance(qid, str) else None
+        if current is None:
             raise Reject(404, "unknown questionnaire")
-        if version != loaded.manifest["version"]:
-            raise Reject(409, "this version of the questionnaire is no longer collected")
+        post.questionnaire = post.current = current
+        if isinstance(lang, str) and lang in current.manifest["languages"]:
+            post.language = lang
+        loaded = current
+        if version != current.version:
+            earlier = self.earlier.get(current.id, {}).get(str(version))
+            if earlier is not None and earlier.page(FORM, str(lang)) is not None:
+                post.questionnaire = earlier  # its own page holds its own answers
+            if earlier is None or not earlier.is_open(date.today()):
+                raise Reject(410, "this version of the questionnaire is no longer collected")
+            loaded = earlier
         if lang not in loaded.manifest["languages"]:
             raise Reject(400, "unknown language")
+        post.language = str(lang)
         if not isinstance(sid, str) or not re.match(UUID_PATTERN, sid):
             raise Reject(400, "submission_id must be a lowercase UUID")
         return loaded
 
-    def _json(self, body: bytes) -> Submission:
+    def _json(self, body: bytes, post: Post) -> Submission:
         data = read_json(body, self.limits.max_fields)
         answers = data.get("answers")
         sid = data.get("submission_id", str(uuid.uuid4()))
         loaded = self._identify(
-            data.get("questionnaire"), data.get("version"), data.get("language"), sid
+            data.get("questionnaire"), data.get("version"), data.get("language"), sid, post
         )
         try:
             parsed = from_json(loaded.index, answers)
@@ -128,14 +163,18 @@ class Endpoint:
             raise Reject(400, str(exc)) from None
         return Submission(loaded, data["version"], data["language"], str(sid), parsed)
 
-    def _form(self, body: bytes) -> Submission:
+    def _form(self, body: bytes, post: Post) -> Submission:
         envelope, rest = read_form(body, self.limits.max_fields)
+        post.pairs = rest
+        # A resend from the refusal page keeps this id, so it can never store twice.
         sid = envelope.get("fw_submission") or str(uuid.uuid4())
+        post.submission_id = sid
         loaded = self._identify(
             envelope.get("fw_questionnaire"),
             envelope.get("fw_version"),
             envelope.get("fw_language"),
             sid,
+            post,
         )
         return Submission(
             loaded,
@@ -146,7 +185,7 @@ class Endpoint:
             honeypot=bool(envelope.get("fw_website")),
         )
 
-    async def _accept(self, sub: Submission, is_form: bool) -> Response:
+    async def _accept(self, sub: Submission, is_form: bool, post: Post) -> Response:
         man = sub.questionnaire.manifest
         thanks = f"/{sub.questionnaire.id}/{sub.language}/thanks.html"
         if sub.honeypot:  # a bot: let it believe it succeeded
@@ -154,33 +193,23 @@ class Endpoint:
         today = date.today()
         checked: Checked = check(sub.questionnaire.index, sub.parsed, Strings(sub.language), today)
         if checked.problems:
-            return self._invalid(sub, checked, is_form)
+            post.problems = checked.problems
+            raise Reject(422, "some answers are not valid")
         response = NewResponse(
             sub.submission_id, man["id"], sub.version, sub.language, checked.answers
         )
         day = round_date(today, self.limits.date_rounding)
-        response_id = await self.writer.save(response, day)
+        try:
+            # One deadline for the whole save: the writer's queue, locks, the database.
+            # Past it the row may still be committed; a resend with the same id finds it.
+            response_id = await asyncio.wait_for(
+                self.writer.save(response, day), self.limits.save_deadline
+            )
+        except TimeoutError:
+            raise StoreError(f"no commit within {self.limits.save_deadline:g} s") from None
         if is_form:
             return Response(status_code=303, headers={**SECURITY_HEADERS, "Location": thanks})
         return JSONResponse({"id": response_id}, status_code=201, headers=SECURITY_HEADERS)
-
-    def _invalid(self, sub: Submission, checked: Checked, is_form: bool) -> Response:
-        if not is_form:
-            errors = [p.as_json() for p in checked.problems]
-            return JSONResponse({"errors": errors}, status_code=422, headers=SECURITY_HEADERS)
-        items = "\n".join(f"<li>{html.escape(p.message)}</li>" for p in checked.problems)
-        page = sub.questionnaire.error_pages.get(sub.language)
-        if page is None or ERRORS_MARK not in page:
-            page = f"<!doctype html><title>Error</title><ul>{ERRORS_MARK}</ul>"
-        content = page.replace(ERRORS_MARK, items, 1)
-        return HTMLResponse(content, status_code=422, headers=SECURITY_HEADERS)
-
-
-def _plain(reject: Reject, is_form: bool) -> Response:
-    headers = {**SECURITY_HEADERS, **reject.headers}
-    if is_form:
-        return PlainTextResponse(reject.message, status_code=reject.status, headers=headers)
-    return JSONResponse({"error": reject.message}, status_code=reject.status, headers=headers)
 
 
 def create_app(
@@ -196,10 +225,15 @@ def create_app(
     if limits.date_rounding not in ROUNDINGS:
         raise SetupError(f"date rounding must be one of {', '.join(ROUNDINGS)}")
     questionnaires = load_questionnaires(build_dir)
-    store = open_store(database_url)
+    for problem in body_limit_problems(questionnaires, limits.max_body_bytes):
+        log.warning("%s", problem)  # the build warns too (FW502); a lowered limit is a choice
+    store = open_store(database_url, deadline=limits.save_deadline)
+    earlier: dict[str, dict[str, Loaded]] = {}
     for loaded in questionnaires.values():
         store.remember_manifest(loaded.manifest)
-    endpoint = Endpoint(questionnaires, store, limits)
+        store.remember_pages(loaded.id, loaded.version, loaded.raw_pages())
+        earlier[loaded.id] = earlier_versions(store, loaded)
+    endpoint = Endpoint(questionnaires, store, limits, earlier)
     paths = sorted({q.path for q in questionnaires.values()})
     # Every method reaches the endpoint, which answers 405 itself: otherwise the
     # static mount in front of which it sits would answer a GET with 404.

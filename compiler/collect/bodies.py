@@ -7,6 +7,7 @@ answers, or a `Reject` with the status and reason a client is told.
 from __future__ import annotations
 
 import json
+import math
 import re
 from email.message import Message
 from functools import lru_cache
@@ -49,15 +50,26 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
+def _integer(text: str) -> int | float:
+    """A JSON integer; one with more digits than Python converts (thousands, far beyond
+    a float) is read as a browser reads it, as infinite, and so is an invalid answer."""
+    try:
+        return int(text)
+    except ValueError:
+        return -math.inf if text.startswith("-") else math.inf
+
+
 def read_json(body: bytes, max_fields: int) -> dict[str, Any]:
     """The envelope of a JSON post; its answers are checked against a questionnaire later."""
     try:
-        data = json.loads(body.decode("utf-8"), parse_constant=_no_constant)
+        data = json.loads(body.decode("utf-8"), parse_constant=_no_constant, parse_int=_integer)
         # Lone surrogates cannot be stored or echoed; strict UTF-8 lets none
         # through, so only a body with a \\uD... escape needs re-encoding to find one.
         if _SURROGATE_ESCAPE.search(body):
             json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except (ValueError, RecursionError, UnicodeError):
+    except RecursionError:
+        raise Reject(400, "the body is nested too deeply") from None
+    except (ValueError, UnicodeError):
         raise Reject(400, "the body is not valid UTF-8 JSON") from None
     if not isinstance(data, dict) or not set(data) <= set(ENVELOPE):
         raise Reject(400, f"the body must be an object with {', '.join(ENVELOPE)}")

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..store import ROUNDINGS
+from ..language.formats import DEFAULT_MAX_BODY_BYTES
+from ..store import DEADLINE, ROUNDINGS
 
 
 class SetupError(Exception):
@@ -20,11 +21,12 @@ class SetupError(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    max_body_bytes: int = 65536
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_fields: int = 1000
     rate_limit: int = 120  # posts per client per window; 0 turns the limit off
     rate_window: int = 3600  # seconds; the hashing key is replaced with each window
     date_rounding: str = "day"
+    save_deadline: float = DEADLINE  # seconds; a save not committed by then is a 503
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Limits:
@@ -47,6 +49,16 @@ class Limits:
             if rounding not in ROUNDINGS:
                 raise SetupError(f"FORMWRIGHT_DATE_ROUNDING must be one of {', '.join(ROUNDINGS)}")
             values["date_rounding"] = rounding
+        deadline = env.get("FORMWRIGHT_SAVE_DEADLINE", "").strip()
+        if deadline:
+            try:
+                values["save_deadline"] = float(deadline)
+            except ValueError:
+                raise SetupError(
+                    f"FORMWRIGHT_SAVE_DEADLINE must be seconds, not {deadline!r}"
+                ) from None
+            if not 0 < values["save_deadline"] <= 300:
+                raise SetupError("FORMWRIGHT_SAVE_DEADLINE must be more than 0 and at most 300")
         return cls(**values)
 
 

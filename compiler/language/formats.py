@@ -10,9 +10,15 @@ import re
 from datetime import date
 
 from ..yamlnodes import Node
-from .model import Question
+from .model import Question, Questionnaire
 
 SPECIFY_MAX_LENGTH = 500  # characters of an "Other, please specify" answer
+DEFAULT_MAX_BODY_BYTES = 262144  # what the endpoint accepts unless told otherwise
+NUMBER_MAX_CHARS = 40  # a legitimate number, as typed, is shorter than this
+# What one character can cost in a post: three UTF-8 bytes (every script a survey's
+# languages are written in: Arabic, Bengali, Chinese, Tamil ...), each percent-encoded
+# in a form post; JSON costs less. Emoji (four bytes) are not expected page-long.
+BYTES_PER_CHAR = 9
 UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
@@ -46,3 +52,41 @@ def parse_date(text: str) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def largest_response(qn: Questionnaire) -> int:
+    """The most bytes one legitimate post of the questionnaire can take.
+
+    Counted as a form post with every answer at its longest and every character at
+    its costliest, which is never less than the same answers sent as JSON."""
+    pairs = envelope_sizes(qn)
+    for q in qn.questions:
+        codes = [len(str(o.code)) for o in q.choices] or [0]
+        if q.type in ("single", "scale"):
+            pairs.append((q.id, max(codes)))
+        elif q.type == "multiple":
+            pairs += [(q.id, len(str(o.code))) for o in q.options]
+        elif q.type == "matrix":
+            longest = max([len(str(o.code)) for item in q.items for o in q.options] or [0])
+            pairs += [(f"{q.id}.{item.code}", longest) for item in q.items]
+        elif q.type == "date":
+            pairs += [(f"{q.id}:{part}", 4) for part in ("day", "month", "year")]
+        elif q.type == "number":
+            pairs.append((q.id, NUMBER_MAX_CHARS))
+        elif q.type in ("text", "textarea"):
+            pairs.append((q.id, q.max_length or 0))  # the model gives every text a limit
+        pairs += [(f"{q.id}.{o.code}", SPECIFY_MAX_LENGTH) for o in q.options if o.specify]
+    # name=value&, names percent-encoded at worst too
+    return sum(len(name) * 3 + 2 + chars * BYTES_PER_CHAR for name, chars in pairs)
+
+
+def envelope_sizes(qn: Questionnaire) -> list[tuple[str, int]]:
+    """The envelope of a post, as (field, most characters): what every response carries."""
+    longest_tag = max([len(qn.language), *(len(t) for t in qn.translations)])
+    return [
+        ("fw_questionnaire", len(qn.id)),
+        ("fw_version", len(qn.version)),
+        ("fw_language", longest_tag),
+        ("fw_submission", 36),
+        ("fw_website", 0),
+    ]

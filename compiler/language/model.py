@@ -16,6 +16,10 @@ from .conditions import Expr
 Code = int | str
 
 DEFAULT_ENDPOINT = "/responses"
+# A text answer without max_length is held to this many characters, so that a full
+# response always fits what the endpoint accepts (FW502 checks the total).
+DEFAULT_MAX_LENGTH = {"text": 500, "textarea": 2000}
+DEFAULT_GRACE_DAYS = 7  # an earlier version stays open this long after a newer one
 ANSWERLESS = {"statement"}
 CHOICE_TYPES = {"single", "multiple", "matrix", "scale"}
 
@@ -92,6 +96,7 @@ class Questionnaire:
     translations: list[str] = field(default_factory=list)
     endpoint: str = DEFAULT_ENDPOINT
     time_budget_minutes: int | None = None
+    grace_period_days: int = DEFAULT_GRACE_DAYS
     quick_exit: str | None = None
     intro: str | None = None
     option_lists: dict[str, list[Option]] = field(default_factory=dict)
@@ -176,7 +181,7 @@ def _question(node: Mapping, page: Page, lists: dict[str, list[Option]]) -> Ques
         when=_str(when_node),
         when_node=when_node if isinstance(when_node, Scalar) else None,
         max_choices=_int(node.get("max_choices")),
-        max_length=_int(node.get("max_length")),
+        max_length=_int(node.get("max_length")) or DEFAULT_MAX_LENGTH.get(qtype),
         integer=isinstance(i := node.get("integer"), Scalar) and i.value is True,
         precision=_str(node.get("precision")) or "day",
     )
@@ -208,6 +213,8 @@ def build_model(path: str, root: Mapping) -> Questionnaire:
         qn.translations = [t for n in translations if (t := _str(n))]
     qn.endpoint = _str(root.get("endpoint")) or DEFAULT_ENDPOINT
     qn.time_budget_minutes = _int(root.get("time_budget_minutes"))
+    grace = _int(root.get("grace_period_days"))
+    qn.grace_period_days = DEFAULT_GRACE_DAYS if grace is None else grace
     qn.quick_exit = _str(root.get("quick_exit"))
     qn.intro = _str(root.get("intro"))
     lists = root.get("option_lists")

@@ -97,7 +97,21 @@ def make_assets(style: str, script: str, fonts: str = "") -> Assets:
     )
 
 
+FEATURE = re.compile(r"/\*(\w+)\{\*/.*?/\*\}\1\*/", re.DOTALL)
+FEATURES = frozenset({"date"})  # the parts of form.js marked /*name{*/ ... /*}name*/
+
+
+def script_for(script: str, features: frozenset[str]) -> str:
+    """The script without the marked parts of features a questionnaire does not use."""
+    return FEATURE.sub(lambda m: m.group(0) if m.group(1) in features else "", script)
+
+
+def features_of(question_types: set[str]) -> frozenset[str]:
+    return frozenset(f for f in FEATURES if f in question_types)
+
+
 @cache
-def form_assets() -> Assets:
-    """The package's own stylesheet, font rules and script."""
-    return make_assets(_static("form.css"), _static("form.js"), _static("fonts.css"))
+def form_assets(features: frozenset[str] = FEATURES) -> Assets:
+    """The package's own stylesheet, font rules and script (with these features' parts)."""
+    script = script_for(_static("form.js"), features)
+    return make_assets(_static("form.css"), script, _static("fonts.css"))

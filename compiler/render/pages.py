@@ -46,6 +46,14 @@ JS_STRINGS = [
     "err_date_max",
     "chars_left",
     "chars_over",
+    "err_send",
+    "kept_answers",
+    "refused_unavailable",
+    "refused_busy",
+    "refused_closed",
+    "refused_unreadable",
+    "retry",
+    "open_current",
 ]
 DATE_PARTS = {
     "day": [("day", 2, 2), ("month", 2, 2), ("year", 4, 4)],

@@ -67,10 +67,31 @@
       presses.push(now);
       if (presses.length >= 3) leave();
     });
+    // Moves between the survey's own pages replace the page too (the chooser's language
+    // links, the error page's "start again"): after an exit, Back finds none of them.
+    doc.addEventListener("click", function (e) {
+      var a = e.target.closest ? e.target.closest("a[href]") : null, here = root.location;
+      if (!a || a === exit || e.defaultPrevented || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+      if (a.target || a.hasAttribute("download") || a.origin !== here.origin) return;
+      if (a.pathname === here.pathname && a.search === here.search) return; // a place on this page
+      if (a.closest("[data-fw-intro], [data-fw-question]")) return; // the form's own texts: Back keeps the answers
+      e.preventDefault();
+      root.location.replace(a.href);
+    });
+    // The bar's height, which grows where its text wraps: the stylesheet keeps whatever
+    // the script or the browser scrolls to below it (scroll-padding).
+    var bar = exit.closest(".fw-exit") || exit;
+    var measure = function () {
+      doc.documentElement.style.setProperty("--fw-exit-size", Math.ceil(bar.getBoundingClientRect().height) + "px");
+    };
+    measure();
+    if (root.ResizeObserver) new root.ResizeObserver(measure).observe(bar); else root.addEventListener("resize", measure);
   }
 
   var form = doc.querySelector("[data-fw-form]");
-  if (!form) return;
+  // A page the endpoint sent back after refusing a post holds the answers as sent and
+  // every question at once, like the page without JavaScript: it is left as it is.
+  if (!form || form.hasAttribute("data-fw-refused")) return;
   // Only what the markup cannot say is in fw-data: conditions, a few limits, messages.
   var data = JSON.parse(doc.getElementById("fw-data").textContent);
   var S = data.strings, lang = doc.documentElement.lang;
@@ -127,12 +148,14 @@
       q.max = attr("max");
       q.max_length = attr("maxlength");
     }
-    if (q.type === "date") q.precision = field(id + ":day").length ? "day" : field(id + ":month").length ? "month" : "year";
+    /*date{*/if (q.type === "date") q.precision = field(id + ":day").length ? "day" : field(id + ":month").length ? "month" : "year";/*}date*/
     return q;
   }
 
   // ---- reading answers from the form ----
-  function dateValue(q) {
+  // Block comments "name{" and "}name" mark what only forms with that feature need;
+  // the build drops the parts a questionnaire does not use (compiler/render/assets.py).
+  /*date{*/function dateValue(q) {
     var parts = { year: "", month: "01", day: "01" }, size = { year: 4, month: 7, day: 10 }[q.precision];
     var filled = 0, total = 0;
     ["day", "month", "year"].forEach(function (p) {
@@ -147,7 +170,7 @@
     var y = +parts.year, m = +parts.month, d = +parts.day, dt = new Date(Date.UTC(y, m - 1, d));
     if (y < 1000 || dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d) return null;
     return (pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)).slice(0, size);
-  }
+  }/*}date*/
   function read(q, into) {
     var checked = function (name) { return field(name).filter(function (el) { return el.checked; }); };
     if (q.type === "single" || q.type === "scale") {
@@ -164,10 +187,10 @@
     } else if (q.type === "number") {
       var raw = (field(q.id)[0] || {}).value;
       if (raw && raw.trim() !== "" && isFinite(Number(raw))) into[q.id] = Number(raw);
-    } else if (q.type === "date") {
+    /*date{*/} else if (q.type === "date") {
       var dv = dateValue(q);
       if (dv) into[q.id] = dv;
-    } else if (q.type !== "statement") {
+    /*}date*/} else if (q.type !== "statement") {
       var text = (field(q.id)[0] || {}).value || "";
       if (text.trim()) into[q.id] = text;
     }
@@ -233,7 +256,8 @@
     var heading = section.querySelector(".fw-page__title");
     var headingText = heading.textContent.slice(heading.firstChild.textContent.length).trim();
     doc.title = (errorShown ? S.error_prefix.other + " " : "") + pageText + " – " + headingText + " – " + baseTitle;
-    if (focus) { heading.focus(); heading.scrollIntoView(); }
+    // scrolled to its start, below the Exit bar (the stylesheet's scroll-padding)
+    if (focus) { heading.focus({ preventScroll: true }); heading.scrollIntoView(); }
   }
   function step(delta) {
     apply();
@@ -265,7 +289,7 @@
       return;
     }
     var v = a[q.id];
-    if (q.type === "date") v = dateValue(q);
+    /*date{*/if (q.type === "date") v = dateValue(q);/*}date*/
     if (q.type === "number") {
       var raw = first.value.trim();
       if (raw !== "" && !isFinite(Number(raw))) return add(msg("err_number", { question: name }), first);
@@ -285,12 +309,12 @@
       if (q.integer && Math.floor(v) !== v) add(msg("err_integer", { question: name }), first);
       else if (q.min !== undefined && v < q.min) add(msg("err_min", { question: name, min: fmt(q.min) }), first);
       else if (q.max !== undefined && v > q.max) add(msg("err_max", { question: name, max: fmt(q.max) }), first);
-    } else if (q.type === "date") {
+    /*date{*/} else if (q.type === "date") {
       if (v === null) return add(msg("err_date", { question: name }), first);
       var lo = q.min === "today" ? todayISO() : q.min, hi = q.max === "today" ? todayISO() : q.max;
       if (lo && compare("<", v, lo)) add(msg("err_date_min", { question: name, date: lo.slice(0, v.length) }), first);
       if (hi && compare(">", v, hi)) add(msg("err_date_max", { question: name, date: hi.slice(0, v.length) }), first);
-    }
+    /*}date*/}
   }
   function clearErrors() {
     $$("[data-fw-error]").forEach(function (p) { p.hidden = true; p.textContent = ""; });
@@ -333,7 +357,8 @@
       a.textContent = e.text;
       a.addEventListener("click", function (ev) {
         ev.preventDefault();
-        box(e.q).scrollIntoView();
+        // the question's start (a matrix row's own), then its field
+        ((e.target && e.target.closest(".fw-matrix__item")) || box(e.q)).scrollIntoView();
         if (e.target) e.target.focus();
       });
       li.appendChild(a);
@@ -345,7 +370,8 @@
     summary.setAttribute("role", "alert");
     errorShown = true;
     show(section, false);
-    summary.focus();
+    summary.focus({ preventScroll: true }); // its start in view, however many errors it lists
+    summary.scrollIntoView();
     return true;
   }
   function pageErrors(section) {
@@ -368,34 +394,99 @@
   var submission = doc.querySelector("[data-fw-submission]");
   submission.value = uuid();
   var sending = false, sendButton = doc.querySelector("[data-fw-send]"), sendLabel = sendButton.textContent;
+  // Longer than the endpoint's own deadline (15 s): the respondent sees its answer, not a guess.
+  var TIMEOUT = 30000, RETRIES = 3, retries = 0, retryTimer = null, failedWith = null;
   function fallback() { sending = false; HTMLFormElement.prototype.submit.call(form); }
+  function idle() { sending = false; sendButton.disabled = false; sendButton.textContent = sendLabel; }
+  // A refusal other than invalid answers: one message at the top, the answers kept,
+  // and where trying again can help, a button (and, for a while, tries of its own).
+  function refused(text, again, link) {
+    clearErrors();
+    var list = summary.querySelector("[data-fw-summary-list]");
+    list.textContent = "";
+    [text, S.kept_answers.other].forEach(function (line) {
+      var li = doc.createElement("li");
+      li.textContent = line;
+      list.appendChild(li);
+    });
+    if (link) {
+      var li = doc.createElement("li"), a = doc.createElement("a");
+      a.href = link; a.textContent = S.open_current.other;
+      li.appendChild(a); list.appendChild(li);
+    }
+    if (again) {
+      var button = doc.createElement("button");
+      button.type = "button"; button.className = "fw-button fw-button--secondary";
+      button.textContent = S.retry.other;
+      button.addEventListener("click", function () { retries = 0; send(); });
+      list.appendChild(button);
+    }
+    var section = sections[current];
+    section.insertBefore(summary, section.firstChild);
+    summary.hidden = false;
+    summary.setAttribute("role", "alert");
+    errorShown = true;
+    show(section, false);
+    summary.focus({ preventScroll: true });
+    summary.scrollIntoView();
+  }
+  function failed(text, retryable, link) {
+    idle();
+    failedWith = JSON.stringify(apply());
+    refused(text, retryable, link);
+    if (retryable === "auto" && retries < RETRIES) {
+      retries += 1;
+      retryTimer = setTimeout(send, 1000 * Math.pow(2, retries)); // 2, 4, 8 s
+    }
+  }
+  function send() {
+    clearTimeout(retryTimer);
+    if (sending) return;
+    var answers = apply(), state = JSON.stringify(answers);
+    // The same answers keep their id, so a retry can never store twice; changed ones get a new one.
+    if (failedWith !== null && state !== failedWith) submission.value = uuid();
+    sending = true;
+    sendButton.disabled = true;
+    sendButton.textContent = S.sending.other;
+    var body = { questionnaire: hidden("fw_questionnaire"), version: hidden("fw_version"), language: hidden("fw_language"),
+                 submission_id: submission.value, answers: answers };
+    var abort = root.AbortController ? new root.AbortController() : null;
+    var timer = setTimeout(function () { if (abort) abort.abort(); }, TIMEOUT);
+    root.fetch(form.action, { method: "POST", body: JSON.stringify(body), credentials: "omit",
+      cache: "no-store", referrerPolicy: "no-referrer", headers: { "Content-Type": "application/json" },
+      signal: abort ? abort.signal : undefined })
+      .then(function (r) {
+        clearTimeout(timer);
+        if (r.status === 200 || r.status === 201) { root.location.replace("thanks.html"); return; }
+        if (r.status === 422) {
+          return r.json().then(function (j) {
+            idle();
+            failedWith = null;
+            showErrors((j.errors || []).map(function (x) {
+              var qid = String(x.field || "").split(".")[0], q = byId[qid] || questions[0];
+              return { q: q, text: x.message, target: box(q).querySelector("input, textarea") };
+            }));
+          });
+        }
+        if (r.status === 503) return failed(S.refused_unavailable.other, "auto");
+        if (r.status === 429) {
+          var wait = Number(r.headers.get("Retry-After")) || 60;
+          return failed(msg("refused_busy", {}, Math.max(1, Math.ceil(wait / 60))), "button");
+        }
+        if (r.status === 410) return failed(S.refused_closed.other, false, root.location.pathname);
+        failed(S.refused_unreadable.other, false);
+      })
+      .catch(function () { clearTimeout(timer); failed(S.err_send.other, "auto"); });
+  }
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     if (sending) return;
     var list = visible(), section = sections[current];
     if (pageErrors(section)) return;
     if (list.indexOf(section) < list.length - 1) { step(1); return; }
-    sending = true;
-    sendButton.disabled = true;
-    sendButton.textContent = S.sending.other;
-    var body = { questionnaire: hidden("fw_questionnaire"), version: hidden("fw_version"), language: hidden("fw_language"),
-                 submission_id: submission.value, answers: apply() };
-    root.fetch(form.action, { method: "POST", body: JSON.stringify(body), credentials: "omit",
-      cache: "no-store", referrerPolicy: "no-referrer", headers: { "Content-Type": "application/json" } })
-      .then(function (r) {
-        if (r.status === 200 || r.status === 201) { root.location.replace("thanks.html"); return; }
-        if (r.status !== 422) { fallback(); return; }
-        return r.json().then(function (j) {
-          sending = false;
-          sendButton.disabled = false;
-          sendButton.textContent = sendLabel;
-          showErrors((j.errors || []).map(function (x) {
-            var qid = String(x.field || "").split(".")[0], q = byId[qid] || questions[0];
-            return { q: q, text: x.message, target: box(q).querySelector("input, textarea") };
-          }));
-        });
-      })
-      .catch(fallback);
+    if (!root.fetch) { fallback(); return; } // a browser without fetch posts the form itself
+    retries = 0;
+    send();
   });
 
   // ---- behaviours on every change ----

@@ -44,7 +44,22 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (questionnaire, version)
         )""",
     ],
+    [
+        # The day the endpoint first served each version (NULL for versions remembered
+        # before this column: the endpoint fills in the day it first reads them), and
+        # the pages it needs to hand a refused respondent their answers back.
+        "ALTER TABLE manifests ADD COLUMN first_seen TEXT",
+        """CREATE TABLE pages (
+            questionnaire TEXT NOT NULL,
+            version TEXT NOT NULL,
+            language TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            page TEXT NOT NULL,
+            PRIMARY KEY (questionnaire, version, language, kind)
+        )""",
+    ],
 ]
+DEADLINE = 15.0  # seconds a save may take, queue and locks included, before a 503
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -67,6 +82,15 @@ class NewResponse:
     version: str
     language: str
     answers: dict[str, object]
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a questionnaire the endpoint has served, and since when."""
+
+    version: str
+    first_seen: date
+    manifest: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -212,18 +236,64 @@ class Store:
             raise StoreError(f"the database did not store the response: {exc}") from exc
         return [str(rows[0][0]) for rows in results[1::2]]
 
-    def remember_manifest(self, man: dict[str, Any]) -> None:
-        """Keep each version's manifest so exports can read responses to old versions."""
+    def remember_manifest(self, man: dict[str, Any], today: date | None = None) -> None:
+        """Keep each version's manifest so exports can read responses to old versions,
+        with the day it was first served (old rows without one get today)."""
+        day = (today or date.today()).isoformat()
         self._write(
             [
                 (
-                    "INSERT INTO manifests (questionnaire, version, seen, manifest)"
-                    " VALUES (?, ?, (SELECT COUNT(*) FROM manifests), ?)"
+                    "INSERT INTO manifests (questionnaire, version, seen, manifest, first_seen)"
+                    " VALUES (?, ?, (SELECT COUNT(*) FROM manifests), ?, ?)"
                     " ON CONFLICT (questionnaire, version) DO NOTHING",
-                    (man["id"], man["version"], json.dumps(man)),
-                )
+                    (man["id"], man["version"], json.dumps(man), day),
+                ),
+                ("UPDATE manifests SET first_seen = ? WHERE first_seen IS NULL", (day,)),
             ]
         )
+
+    def versions(self, questionnaire: str) -> list[Version]:
+        """Every version of a questionnaire served so far, in the order first served."""
+        rows = self._read(
+            "SELECT version, first_seen, manifest FROM manifests WHERE questionnaire = ?"
+            " ORDER BY seen",
+            (questionnaire,),
+        )
+        today = date.today()
+        return [
+            Version(v, date.fromisoformat(seen) if seen else today, json.loads(man))
+            for v, seen, man in rows
+        ]
+
+    def remember_pages(
+        self, questionnaire: str, version: str, pages: dict[tuple[str, str], str]
+    ) -> None:
+        """Keep a version's pages, by (language, kind), unless they are kept already."""
+        kept = {
+            (lang, kind)
+            for lang, kind in self._read(
+                "SELECT language, kind FROM pages WHERE questionnaire = ? AND version = ?",
+                (questionnaire, version),
+            )
+        }
+        steps: list[tuple[str, Sequence[object]]] = [
+            (
+                "INSERT INTO pages (questionnaire, version, language, kind, page)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (questionnaire, version, lang, kind, page),
+            )
+            for (lang, kind), page in sorted(pages.items())
+            if (lang, kind) not in kept
+        ]
+        if steps:
+            self._write(steps)
+
+    def pages(self, questionnaire: str, version: str) -> dict[tuple[str, str], str]:
+        rows = self._read(
+            "SELECT language, kind, page FROM pages WHERE questionnaire = ? AND version = ?",
+            (questionnaire, version),
+        )
+        return {(lang, kind): page for lang, kind, page in rows}
 
     def manifests(self) -> list[dict[str, Any]]:
         """Every manifest remembered, oldest first."""

@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from .base import Store, StoreError
+from .base import DEADLINE, Store, StoreError
 
 # Unless the URL or libpq's environment sets them: a server that does not
 # answer a new connection in 10 s, or stops acknowledging what was sent for
@@ -28,7 +28,7 @@ class PostgresStore(Store):
 
     placeholder = "%s"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, deadline: float = DEADLINE) -> None:
         try:
             given = conninfo_to_dict(url)
             extra = {
@@ -36,6 +36,11 @@ class PostgresStore(Store):
                 for key, value, variable in DEFAULTS
                 if key not in given and not (variable and os.environ.get(variable))
             }
+            if "options" not in given and not os.environ.get("PGOPTIONS"):
+                # The server gives up on a statement or a lock wait at the save's deadline,
+                # so a stuck transaction ends instead of holding the writer behind it.
+                ms = max(1, int(deadline * 1000))
+                extra["options"] = f"-c statement_timeout={ms} -c lock_timeout={ms}"
             self._conninfo = make_conninfo(url, **extra) if extra else url
             conn = self._connect()
         except psycopg.Error as exc:

@@ -7,7 +7,7 @@ import os
 import sqlite3
 import time
 
-from .base import LockTimeout, Store, StoreError
+from .base import DEADLINE, LockTimeout, Store, StoreError
 
 
 class SQLiteStore(Store):
@@ -26,9 +26,9 @@ class SQLiteStore(Store):
 
     driver_errors = (sqlite3.Error,)
     unavailable_errors = (sqlite3.OperationalError, LockTimeout)
-    lock_wait = 30.0  # seconds, for the lock file and SQLite's busy timeout alike
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, deadline: float = DEADLINE) -> None:
+        self.lock_wait = deadline  # seconds, for the lock file and SQLite's busy timeout alike
         self._lock_fd: int | None = None
         try:
             if path != ":memory:":

@@ -9,7 +9,12 @@ from datetime import date
 from ..diagnostics import Diagnostic, did_you_mean, make
 from ..language.conditions import KEYWORDS
 from ..language.estimate import estimate_minutes
-from ..language.formats import data_columns, parse_date
+from ..language.formats import (
+    DEFAULT_MAX_BODY_BYTES,
+    data_columns,
+    largest_response,
+    parse_date,
+)
 from ..language.model import Option, Question, Questionnaire
 from ..languages import cldr_locale, normalise_tag
 from ..yamlnodes import Mapping, Node, Scalar
@@ -215,6 +220,29 @@ class _Checker:
 
 def check(qn: Questionnaire, stem: str) -> list[Diagnostic]:
     return _Checker(qn).run(stem)
+
+
+def check_size(qn: Questionnaire) -> list[Diagnostic]:
+    """A respondent's full answers must fit what the endpoint accepts (no 413 for them)."""
+    largest = largest_response(qn)
+    if largest <= DEFAULT_MAX_BODY_BYTES:
+        return []
+    node = qn.node.key_node("pages") or qn.node
+    message = (
+        f"a response with every answer at its longest takes up to {largest} bytes, more "
+        f"than the {DEFAULT_MAX_BODY_BYTES} the endpoint accepts by default"
+    )
+    return [
+        make(
+            "FW502",
+            qn.path,
+            node.line,
+            node.column,
+            message,
+            "lower the max_length of the longest text questions, or "
+            "raise FORMWRIGHT_MAX_BODY_BYTES where the endpoint runs",
+        )
+    ]
 
 
 def check_budget(qn: Questionnaire) -> list[Diagnostic]:

@@ -40,5 +40,6 @@ def validate_file(path: Path, display: str | None = None) -> Result:
     result.diagnostics.extend(checks.check(qn, path.stem))
     result.diagnostics.extend(conditions.check(qn))
     result.diagnostics.extend(checks.check_budget(qn))
+    result.diagnostics.extend(checks.check_size(qn))
     result.diagnostics = sorted(set(result.diagnostics))
     return result
