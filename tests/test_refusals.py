@@ -313,3 +313,22 @@ def test_the_deadline_is_a_setting(project: Path) -> None:
     assert Limits().save_deadline == 15
     with pytest.raises(Exception, match="FORMWRIGHT_SAVE_DEADLINE"):
         Limits.from_env({"FORMWRIGHT_SAVE_DEADLINE": "soon"})
+
+
+def test_versions_replaced_before_the_upgrade_stay_closed(tmp_path: Path) -> None:
+    """Versions the store knew before it kept first days were already replaced: no new grace."""
+    project = build(tmp_path / "project")
+    db = tmp_path / "r.sqlite3"
+    with TestClient(create_app(project / "build", str(db), (), Limits(rate_limit=0))):
+        pass
+    with sqlite3.connect(db) as conn:  # as a schema-1 database had them: an older version, no days
+        man = json.loads(conn.execute("SELECT manifest FROM manifests").fetchone()[0])
+        man["version"] = "0"
+        conn.execute(
+            "INSERT INTO manifests (questionnaire, version, seen, manifest) VALUES (?, '0', -1, ?)",
+            (QID, json.dumps(man)),
+        )
+        conn.execute("UPDATE manifests SET first_seen = NULL")
+    with TestClient(create_app(project / "build", str(db), (), Limits(rate_limit=0))) as client:
+        assert client.post("/responses", json={**envelope({}), "version": "0"}).status_code == 410
+        assert post_form(client, form_body(ANSWERS)).status_code == 303

@@ -248,6 +248,7 @@ def create_app(
                 allow_origins=list(allowed_origins),
                 allow_methods=["POST"],
                 allow_headers=["Content-Type"],
+                expose_headers=["Retry-After"],  # the script says when to try again
                 max_age=3600,
             )
         )

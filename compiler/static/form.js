@@ -491,6 +491,7 @@
 
   // ---- behaviours on every change ----
   form.addEventListener("change", function (e) {
+    clearTimeout(retryTimer); // an answer changed: no automatic resend of half-made edits
     var t = e.target;
     if (t.type === "checkbox" && t.checked) {
       var group = field(t.name), exclusive = t.hasAttribute("data-fw-exclusive");
@@ -502,6 +503,7 @@
   });
   var timers = {};
   form.addEventListener("input", function (e) {
+    clearTimeout(retryTimer);
     var t = e.target, countId = t.getAttribute("data-fw-count");
     if (countId) {
       clearTimeout(timers[countId]);

@@ -59,6 +59,7 @@ MIGRATIONS: list[list[str]] = [
         )""",
     ],
 ]
+LONG_AGO = "0001-01-01"  # first_seen of versions remembered before schema 2
 DEADLINE = 15.0  # seconds a save may take, queue and locks included, before a 503
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -238,7 +239,7 @@ class Store:
 
     def remember_manifest(self, man: dict[str, Any], today: date | None = None) -> None:
         """Keep each version's manifest so exports can read responses to old versions,
-        with the day it was first served (old rows without one get today)."""
+        with the day it was first served (rows from before that was kept count as long ago)."""
         day = (today or date.today()).isoformat()
         self._write(
             [
@@ -248,7 +249,8 @@ class Store:
                     " ON CONFLICT (questionnaire, version) DO NOTHING",
                     (man["id"], man["version"], json.dumps(man), day),
                 ),
-                ("UPDATE manifests SET first_seen = ? WHERE first_seen IS NULL", (day,)),
+                # remembered before first_seen existed: already superseded, so no grace
+                ("UPDATE manifests SET first_seen = ? WHERE first_seen IS NULL", (LONG_AGO,)),
             ]
         )
 
