@@ -335,6 +335,17 @@
     el.setAttribute("aria-describedby", ids.join(" "));
     el.setAttribute("data-fw-described", "");
   }
+  // The error summary at the top of the current page, announced and focused.
+  function raiseSummary() {
+    var section = sections[current];
+    section.insertBefore(summary, section.firstChild);
+    summary.hidden = false;
+    summary.setAttribute("role", "alert");
+    errorShown = true;
+    show(section, false);
+    summary.focus({ preventScroll: true }); // its start in view, however many errors it lists
+    summary.scrollIntoView();
+  }
   function showErrors(errors) {
     clearErrors();
     if (!errors.length) return false;
@@ -364,14 +375,7 @@
       li.appendChild(a);
       list.appendChild(li);
     });
-    var section = sections[current];
-    section.insertBefore(summary, section.firstChild);
-    summary.hidden = false;
-    summary.setAttribute("role", "alert");
-    errorShown = true;
-    show(section, false);
-    summary.focus({ preventScroll: true }); // its start in view, however many errors it lists
-    summary.scrollIntoView();
+    raiseSummary();
     return true;
   }
   function pageErrors(section) {
@@ -421,14 +425,7 @@
       button.addEventListener("click", function () { retries = 0; send(); });
       list.appendChild(button);
     }
-    var section = sections[current];
-    section.insertBefore(summary, section.firstChild);
-    summary.hidden = false;
-    summary.setAttribute("role", "alert");
-    errorShown = true;
-    show(section, false);
-    summary.focus({ preventScroll: true });
-    summary.scrollIntoView();
+    raiseSummary();
   }
   function failed(text, retryable, link) {
     idle();
