@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..language.model import DEFAULT_GRACE_DAYS
 from ..manifest import ManifestError, manifest_paths, read_manifest
 from ..store import Store
 from .answers import Index
@@ -23,7 +24,6 @@ from .limits import SetupError
 
 FORM, ERROR = "form", "error"  # the kinds of page a refusal can answer with
 PAGE_FILES = {FORM: "index.html", ERROR: "error.html"}
-DEFAULT_GRACE_DAYS = 7
 
 
 @dataclass
