@@ -83,6 +83,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "FW611": (Severity.WARNING, "unknown interface string"),
     "FW612": (Severity.ERROR, "invalid plural rule"),
     "FW613": (Severity.WARNING, "no interface strings for the language"),
+    "FW614": (Severity.ERROR, "translation leaves out a placeholder of the source"),
+    "FW615": (Severity.ERROR, "translation has a placeholder the source does not have"),
 }
 
 

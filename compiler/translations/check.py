@@ -2,23 +2,34 @@
 
 A translation is current while its `from` fingerprint matches the source
 text's; its placeholders and Markdown must match the source's, and its
-interface strings must be keys the catalogs know.
+interface strings must be keys the catalogs know. In a questionnaire of
+`formwright: 2` a text may pipe in answers (`language/piping.py`): a translation
+must pipe in the same names, or it is an error and is not published.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from difflib import get_close_matches
 
 from markdown_it import MarkdownIt
 
 from ..diagnostics import Diagnostic, did_you_mean, make
+from ..language import piping
 from ..language.model import Questionnaire
 from ..language.texts import source_entries
 from ..languages import RuleError, language
 from ..strings import Strings, catalog
 from ..yamlnodes import Mapping, Node, Scalar
-from .files import PLACEHOLDER, LocaleFile, fingerprint
+from .files import PLACEHOLDER, Entry, LocaleFile, fingerprint
+
+
+def pipes(qn: Questionnaire) -> bool:
+    """Whether the questionnaire's texts may hold placeholders (version 2 of the language);
+    in version 1 a brace is text like any other."""
+    node = qn.node.get("formwright")
+    return isinstance(node, Scalar) and type(node.value) is int and node.value >= 2
 
 
 class _LocaleChecker:
@@ -77,6 +88,7 @@ class _LocaleChecker:
 
     def texts(self) -> None:
         sources = source_entries(self.qn)
+        piped = pipes(self.qn)
         for key, (text, src_node) in sources.items():
             where = f"{self.qn.path}:{src_node.line}"
             entry = self.loc.entries.get(key)
@@ -91,6 +103,21 @@ class _LocaleChecker:
                 self.add(
                     "FW602", entry.node, f"the translation of {key!r} is empty", f"source: {where}"
                 )
+            elif not entry.source_fingerprint:
+                # Written by an `i18n new` from before it set `from`. Nothing records
+                # which English the text was made from, and the designer may have
+                # changed it since; publishing an unchecked translation as current is
+                # the failure that matters here, so it stays stale until a translator
+                # says, with `review`, that it matches today's source.
+                self.add(
+                    "FW604",
+                    entry.node,
+                    f"the translation of {key!r} does not say which source text it was "
+                    "made from (its `from` is empty)",
+                    f"check it against the source text at {where}, then run "
+                    f"`formwright i18n review --lang {self.loc.tag} {key}` (or `--all` once "
+                    "you have checked every text); until then the form shows the source text",
+                )
             elif entry.source_fingerprint != fingerprint(text):
                 self.add(
                     "FW604",
@@ -99,12 +126,46 @@ class _LocaleChecker:
                     f"the source changed at {where}; update the translation, then run "
                     f"`formwright i18n review --lang {self.loc.tag} {key}`",
                 )
-            elif (problem := markup_difference(text, entry.text)) is not None:
-                self.add("FW605", entry.node, f"the translation of {key!r} {problem}")
+            else:
+                if piped:
+                    self.placeholders(key, text, entry, where)
+                problem = markup_difference(text, entry.text, piped)
+                if problem is not None:
+                    self.add("FW605", entry.node, f"the translation of {key!r} {problem}")
         for key, entry in self.loc.entries.items():
             if key not in sources:
                 hint = did_you_mean(key, list(sources)) or "remove it; its question may be gone"
                 self.add("FW603", entry.node, f"{key!r} is not a text of {self.qn.id!r}", hint)
+
+    def placeholders(self, key: str, source: str, entry: Entry, where: str) -> None:
+        """The same names piped in as the source; each fallback is the translator's."""
+        written: dict[str, str] = {}  # each name as the source first writes it
+        for p in piping.placeholders(source):
+            written.setdefault(p.name, source[p.start : p.end])
+        wanted, got = set(written), piping.names(entry.text)
+        for name in sorted(wanted - got):
+            hint = f"keep {written[name]} as in the source at {where}"
+            if "|" in written[name]:
+                hint += ", translating only the text after '|'"
+            message = f"the translation of {key!r} leaves out the placeholder {{{name}}}"
+            self.add("FW614", entry.node, message, hint)
+        for name in sorted(got - wanted):
+            close = get_close_matches(name, sorted(wanted), n=1, cutoff=0.6)
+            if close:
+                hint = f"did you mean {written[close[0]]}? Placeholder names are not translated"
+            elif wanted:
+                known = ", ".join(written[n] for n in sorted(wanted))
+                hint = f"the source pipes in only {known}; placeholder names are not translated"
+            else:
+                hint = "the source pipes in no answer here; write a literal brace as {{ or }}"
+            self.add(
+                "FW615",
+                entry.node,
+                f"the translation of {key!r} has a placeholder {{{name}}} the source does not have",
+                hint,
+            )
+        if wanted != got:
+            self.loc.refused.add(key)
 
     def interface(self) -> None:
         english = Strings("en")
@@ -157,9 +218,23 @@ def _markup(text: str) -> Counter[str]:
 _MAYBE_MARKUP = re.compile(r"[*_<>`]|\]\(|^\s*([-+*]|\d+[.)])\s", re.MULTILINE)
 
 
-def markup_difference(source: str, translation: str) -> str | None:
-    """How the translation's Markdown or placeholders differ from the source's, if they do."""
-    if set(PLACEHOLDER.findall(source)) != set(PLACEHOLDER.findall(translation)):
+_PIPED = "\ufffc"  # stands in for a placeholder: no Markdown, and never typed
+
+
+def _without_placeholders(text: str) -> str:
+    # Fallbacks are the translator's to write (and to emphasise); only the text
+    # around the placeholders must keep the source's Markdown.
+    return "".join(p if isinstance(p, str) else _PIPED for p in piping.split(text))
+
+
+def markup_difference(source: str, translation: str, piped: bool = False) -> str | None:
+    """How the translation's Markdown or placeholders differ from the source's, if they do.
+
+    `piped`: the texts are of a `formwright: 2` questionnaire, whose placeholders are
+    checked by name (FW614, FW615) before this, so here they count only as text."""
+    if piped:
+        source, translation = _without_placeholders(source), _without_placeholders(translation)
+    elif set(PLACEHOLDER.findall(source)) != set(PLACEHOLDER.findall(translation)):
         return "has different {placeholders} from the source"
     if not (_MAYBE_MARKUP.search(source) or _MAYBE_MARKUP.search(translation)):
         return None  # plain text on both sides: no need to parse (most texts)

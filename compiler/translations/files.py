@@ -53,6 +53,9 @@ class LocaleFile:
     interface: dict[str, str | dict[str, str]] = field(default_factory=dict)
     meta: dict[str, object] = field(default_factory=dict)
     language: Language | None = None
+    # Keys whose translation the check found in error (a placeholder dropped or made
+    # up): never published, whatever builds from this file, as if still untranslated.
+    refused: set[str] = field(default_factory=set)
 
     @property
     def status(self) -> str:
@@ -71,14 +74,19 @@ class LocaleFile:
             (e.key, e.text, e.source_fingerprint, e.node.line, e.node.column)
             for e in self.entries.values()
         ]
-        return (_unpack, (self.path, self.tag, rows, self.interface, self.meta, self.language))
+        state = (self.path, self.tag, rows, self.interface, self.meta, self.language, self.refused)
+        return (_unpack, state)
 
     def current(self, source: dict[str, str]) -> dict[str, str]:
-        """Translations that are present, non-empty and made from today's source text."""
+        """Translations that are present, non-empty, made from today's source text and
+        not refused by the check."""
         return {
             key: e.text
             for key, e in self.entries.items()
-            if key in source and e.text.strip() and e.source_fingerprint == fingerprint(source[key])
+            if key in source
+            and key not in self.refused
+            and e.text.strip()
+            and e.source_fingerprint == fingerprint(source[key])
         }
 
 
@@ -89,9 +97,10 @@ def _unpack(
     interface: dict[str, str | dict[str, str]],
     meta: dict[str, object],
     lang: Language | None,
+    refused: set[str],
 ) -> LocaleFile:
     entries = {key: Entry(key, text, fp, Node(line, col)) for key, text, fp, line, col in rows}
-    return LocaleFile(path, tag, None, entries, interface, meta, lang)
+    return LocaleFile(path, tag, None, entries, interface, meta, lang, refused)
 
 
 def _plain(node: Node | None) -> object:

@@ -108,16 +108,28 @@ def entries_of(loc: LocaleFile) -> dict[str, tuple[str, str]]:
 
 
 def skeleton(qn: Questionnaire, meta: dict[str, object]) -> str:
-    """A new locale file with every key, each translation empty."""
-    entries = {key: ("", "") for key in source_texts(qn)}
+    """A new locale file with every key, each translation empty and already marked as
+    made from today's source text: the translator writes `text` and leaves `from` alone
+    (docs/translating.md), so what they write must be current until the source changes."""
+    entries = {key: ("", fingerprint(text)) for key, text in source_texts(qn).items()}
     return render_locale(qn, entries, meta, {})
 
 
 def update(qn: Questionnaire, loc: LocaleFile) -> tuple[dict[str, tuple[str, str]], int, int]:
-    """Every current key (new ones empty); texts of keys that no longer exist dropped."""
+    """Every current key (new ones empty); texts of keys that no longer exist dropped.
+
+    An untranslated entry is made from nothing yet, so it takes today's fingerprint,
+    as in `skeleton`: the English its comment now shows is what the translator will
+    translate. A translated entry keeps its fingerprint: only `review` may say it
+    matches today's source."""
     source = source_texts(qn)
     old = entries_of(loc)
-    entries = {key: old.get(key, ("", "")) for key in source}
+    entries = {}
+    for key, text in source.items():
+        translation, made_from = old.get(key, ("", ""))
+        if not translation.strip():
+            made_from = fingerprint(text)
+        entries[key] = (translation, made_from)
     return entries, len(set(source) - set(old)), len(set(old) - set(source))
 
 
