@@ -131,13 +131,13 @@ def _schema_diagnostic(path: str, root: Node, err: jsonschema.ValidationError) -
         return [
             diag("FW103", node, f"{name}{ctx} must be {words}, found {_found(err.instance)}", hint)
         ]
-    if v == "const":
+    if v == "const" or (v == "enum" and loc == ["formwright"]):
         return [
             diag(
                 "FW108",
                 node,
                 f"formwright: {instance!r} is not a format version this formwright reads",
-                "write formwright: 1",
+                "write formwright: 2 (or 1 for a questionnaire written for version 1)",
             )
         ]
     if v == "enum":

@@ -66,11 +66,12 @@ def test_every_question_type_has_its_definition() -> None:
     data = schema()
     types = data["$defs"]["question_type"]["enum"]
     assert set(types) == {"single", "multiple", "matrix", "scale", "text", "textarea",
-                          "number", "date", "statement"}  # fmt: skip
+                          "number", "date", "statement", "calculate", "group"}  # fmt: skip
     for kind in types:
         definition = data["$defs"][f"q_{kind}"]
         assert definition["additionalProperties"] is False
-        assert {"id", "type", "text"} <= set(definition["required"])
+        shown = {"id", "type"} if kind in ("calculate", "group") else {"id", "type", "text"}
+        assert shown <= set(definition["required"])
 
 
 def test_example_questionnaire_is_strictly_clean() -> None:

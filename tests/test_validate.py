@@ -131,7 +131,7 @@ def test_display_name_defaults_to_the_path(tmp_path: Path) -> None:
         ("tiem_budget_minutes: 5\n", "did you mean 'time_budget_minutes'?"),
         (
             "zzz: 5\n",
-            "allowed keys: endpoint, formwright, grace_period_days, id, intro, language, "
+            "allowed keys: endpoint, formwright, grace_period_days, hidden, id, intro, language, "
             "option_lists, pages, quick_exit, time_budget_minutes, title, translations, version",
         ),
         (questions("- {id: q, type: text, txt: Q}\n"), "did you mean 'text'?"),
@@ -139,7 +139,7 @@ def test_display_name_defaults_to_the_path(tmp_path: Path) -> None:
         (
             questions("- {id: q, type: radio, text: Q}\n"),
             "choose one of: single, multiple, "
-            "matrix, scale, text, textarea, number, date, statement",
+            "matrix, scale, text, textarea, number, date, statement, calculate, group",
         ),
         (
             questions("- {id: q, type: text, text: Q, required: yes}\n"),

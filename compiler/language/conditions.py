@@ -1,139 +1,61 @@
-"""The condition language used by `when`: one parser, one meaning.
+"""The expression language of `when`, `rules` and calculated values: one parser, one meaning.
 
-Grammar (also in docs/questionnaire.md):
+Grammar (also in docs/questionnaire.md), loosest binding first:
 
-    condition  := or
-    or         := and ("or" and)*
-    and        := unary ("and" unary)*
-    unary      := "not" unary | "(" condition ")" | "answered" "(" ref ")" | test
-    test       := ref OP value
-                | ref ["not"] "in" "[" value ("," value)* "]"
-                | ref "contains" value
-    OP         := "==" | "!=" | "<" | "<=" | ">" | ">="
-    ref        := question_id ["." item_id]
-    value      := NUMBER | 'text' | "text" | WORD | "today"
+    expr     := and ("or" and)*
+    and      := not ("and" not)*
+    not      := "not" not | test
+    test     := sum [OP sum | ["not"] "in" "[" sum ("," sum)* "]" | "contains" sum]
+    sum      := product (("+" | "-") product)*
+    product  := unary (("*" | "/") unary)*
+    unary    := "-" unary | atom
+    atom     := NUMBER | 'text' | "text" | "today" | NAME "(" [expr ("," expr)*] ")"
+              | NAME | "(" expr ")"
+    OP       := "==" | "!=" | "<" | "<=" | ">" | ">="
+    NAME     := question_id ["." item] | option_code
 
-The compiler parses a condition into the syntax tree below, checks it
-against the questionnaire (`validate/conditions.py`), and writes it into manifest.json as
-JSON (`to_json`). The endpoint evaluates that JSON with `evaluate.py`; the
-browser's script evaluates the same JSON with the same rules.
+A bare NAME is a question (or calculated value, or hidden field); on the other side
+of a comparison with a choice question, or in its list, it is first one of that
+question's option codes (validate/types.py resolves it, with a warning when it is
+both). The compiler parses an expression into the tree of tree.py, checks it
+against the questionnaire, and writes it into manifest.json as JSON (`to_json`).
+The endpoint evaluates that JSON with evaluate.py; the browser's script
+evaluates the same JSON with the same rules.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-MAX_LENGTH = 2000
-MAX_NESTING = 32
-COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
-KEYWORDS = {"and", "or", "not", "in", "contains", "answered", "today"}
-
-_TOKEN = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<number>-?[0-9]+(?:\.[0-9]+)?(?![A-Za-z_]))
-  | (?P<string>'[^']*'|"[^"]*")
-  | (?P<word>[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_][A-Za-z0-9_-]*)?)
-  | (?P<op>==|!=|<=|>=|<|>)
-  | (?P<punct>[()\[\],])
-    """,
-    re.VERBOSE,
+from .tokens import (
+    ALLOWED,
+    ARITHMETIC,
+    COMPARISONS,
+    FUNCTIONS,
+    KEYWORDS,
+    MAX_LENGTH,
+    ConditionError,
+    Token,
+    describe,
+    tokenize,
+)
+from .tree import (
+    Arith,
+    BoolOp,
+    Call,
+    Compare,
+    Contains,
+    Expr,
+    Literal,
+    Member,
+    Neg,
+    Not,
+    Ref,
+    Test,
+    Value,
+    walk,
 )
 
-
-@dataclass(frozen=True)
-class Token:
-    kind: str  # number, string, word, op, punct, end
-    text: str
-    pos: int
-
-
-class ConditionError(Exception):
-    def __init__(self, message: str, pos: int, hint: str = "") -> None:
-        super().__init__(message)
-        self.message, self.pos, self.hint = message, pos, hint
-
-
-# --- syntax tree ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ref:
-    question: str
-    item: str | None
-    pos: int
-
-    @property
-    def field(self) -> str:
-        return self.question if self.item is None else f"{self.question}.{self.item}"
-
-
-@dataclass(frozen=True)
-class Literal:
-    kind: str  # number, string, word, today
-    value: int | float | str
-    pos: int
-
-
-@dataclass(frozen=True)
-class Compare:
-    op: str
-    ref: Ref
-    value: Literal
-
-
-@dataclass(frozen=True)
-class Member:
-    negated: bool
-    ref: Ref
-    values: tuple[Literal, ...]
-
-
-@dataclass(frozen=True)
-class Contains:
-    ref: Ref
-    value: Literal
-
-
-@dataclass(frozen=True)
-class Answered:
-    ref: Ref
-
-
-@dataclass(frozen=True)
-class Not:
-    arg: Expr
-
-
-@dataclass(frozen=True)
-class BoolOp:
-    op: str  # and, or
-    args: tuple[Expr, ...]
-
-
-Expr = Compare | Member | Contains | Answered | Not | BoolOp
-Test = Compare | Member | Contains | Answered
-
-
-def tokenize(source: str) -> list[Token]:
-    tokens: list[Token] = []
-    pos = 0
-    while pos < len(source):
-        match = _TOKEN.match(source, pos)
-        if match is None:
-            char = source[pos]
-            if char in "'\"":
-                raise ConditionError("text in quotes is not closed", pos, f"add the closing {char}")
-            if char == "=":
-                raise ConditionError("'=' is not an operator", pos, "write == to compare")
-            raise ConditionError(f"unexpected character {char!r}", pos)
-        kind = match.lastgroup or ""
-        if kind != "space":
-            tokens.append(Token(kind, match.group(), pos))
-        pos = match.end()
-    tokens.append(Token("end", "", len(source)))
-    return tokens
+__all__ = ["COMPARISONS", "KEYWORDS", "ConditionError", "Expr", "Test", "parse", "to_json"]
+MAX_NESTING = 32
 
 
 class _Parser:
@@ -161,14 +83,29 @@ class _Parser:
         if not self.accept(text):
             raise ConditionError(f"expected {what}, found {describe(self.tok)}", self.tok.pos)
 
+    def nest(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ConditionError(f"nested more than {MAX_NESTING} deep", self.tok.pos)
+
     def parse(self) -> Expr:
         expr = self.or_()
         if self.tok.kind != "end":
-            hint = ""
-            if self.tok.kind == "word" and self.tok.text not in KEYWORDS:
-                hint = "join tests with 'and' or 'or'; put a list of codes in [ ]"
-            raise ConditionError(f"unexpected {describe(self.tok)}", self.tok.pos, hint)
+            self.trailing(expr)
         return expr
+
+    def trailing(self, expr: Value) -> None:
+        tok = self.tok
+        if isinstance(expr, Ref) and tok.kind in ("word", "string", "number"):
+            raise ConditionError(
+                f"expected a comparison after {expr.field!r}, found {describe(tok)}",
+                tok.pos,
+                "use == != < <= > >=, in [...], not in [...], contains, or answered(question)",
+            )
+        hint = ""
+        if tok.kind == "word" and tok.text not in KEYWORDS:
+            hint = "join tests with 'and' or 'or'; put a list of codes in [ ]"
+        raise ConditionError(f"unexpected {describe(tok)}", tok.pos, hint)
 
     def or_(self) -> Expr:
         args = [self.and_()]
@@ -177,33 +114,131 @@ class _Parser:
         return args[0] if len(args) == 1 else BoolOp("or", tuple(args))
 
     def and_(self) -> Expr:
-        args = [self.unary()]
+        args = [self.not_()]
         while self.accept("and"):
-            args.append(self.unary())
+            args.append(self.not_())
         return args[0] if len(args) == 1 else BoolOp("and", tuple(args))
 
-    def unary(self) -> Expr:
-        self.depth += 1
-        if self.depth > MAX_NESTING:
-            raise ConditionError(f"nested more than {MAX_NESTING} deep", self.tok.pos)
+    def not_(self) -> Expr:
+        self.nest()
         try:
+            pos = self.tok.pos
             if self.accept("not"):
-                return Not(self.unary())
-            if self.accept("("):
-                inner = self.or_()
-                self.expect(")", "')'")
-                return inner
-            if self.tok.text == "answered" and self.tok.kind == "word":
-                self.advance()
-                self.expect("(", "'(' after answered")
-                ref = self.ref()
-                self.expect(")", "')'")
-                return Answered(ref)
+                return Not(self.not_(), pos)
             return self.test()
         finally:
             self.depth -= 1
 
-    def ref(self) -> Ref:
+    def test(self) -> Value:
+        left = self.sum(start=True)
+        tok = self.tok
+        if tok.kind == "op" and tok.text in COMPARISONS:
+            self.advance()
+            return Compare(tok.text, left, self.sum(), tok.pos)
+        if self.accept("contains"):
+            return Contains(left, self.sum(), tok.pos)
+        negated = False
+        if self.tok.text == "not" and self.tokens[self.index + 1].text == "in":
+            self.advance()
+            negated = True
+        if self.accept("in"):
+            self.expect("[", "'[' to start the list")
+            values = [self.sum()]
+            while self.accept(","):
+                values.append(self.sum())
+            self.expect("]", "',' or ']'")
+            return Member(negated, left, tuple(values), tok.pos)
+        if negated or (self.tok.text == "not" and isinstance(left, Ref)):
+            raise ConditionError(
+                f"expected a comparison after {getattr(left, 'field', '')!r}, "
+                f"found {describe(self.tok)}",
+                self.tok.pos,
+                "use == != < <= > >=, in [...], not in [...], contains, or answered(question)",
+            )
+        return left
+
+    def sum(self, start: bool = False) -> Value:
+        left = self.product(start)
+        while self.tok.kind == "op" and self.tok.text in ("+", "-"):
+            op = self.advance()
+            left = Arith(op.text, left, self.product(), op.pos)
+        return left
+
+    def product(self, start: bool = False) -> Value:
+        left = self.unary(start)
+        while self.tok.kind == "op" and self.tok.text in ("*", "/"):
+            op = self.advance()
+            left = Arith(op.text, left, self.unary(), op.pos)
+        return left
+
+    def unary(self, start: bool = False) -> Value:
+        if self.tok.kind == "op" and self.tok.text == "-":
+            op = self.advance()
+            self.nest()
+            try:
+                arg = self.unary()
+            finally:
+                self.depth -= 1
+            if isinstance(arg, Literal) and arg.kind == "number":
+                # -3 is a number, as it always was; only names and calls are negated
+                return Literal("number", -arg.value, op.pos)  # type: ignore[operator]
+            return Neg(arg, op.pos)
+        return self.atom(start)
+
+    def atom(self, start: bool) -> Value:
+        tok = self.tok
+        if tok.kind == "number":
+            self.advance()
+            number = float(tok.text) if "." in tok.text else int(tok.text)
+            return Literal("number", number, tok.pos)
+        if tok.kind == "string":
+            self.advance()
+            return Literal("string", tok.text[1:-1], tok.pos)
+        if self.accept("("):
+            inner = self.or_()  # each level nests through not_()
+            self.expect(")", "')'")
+            return inner
+        if tok.kind == "word" and tok.text == "today":
+            self.advance()
+            return Literal("today", "today", tok.pos)
+        if tok.kind == "word" and tok.text not in KEYWORDS:
+            self.advance()
+            if tok.text == "answered" or self.tok.text == "(":
+                return self.call(tok)
+            question, _, item = tok.text.partition(".")
+            return Ref(question, item or None, tok.pos)
+        if start:
+            raise ConditionError(
+                f"expected a question id, found {describe(tok)}",
+                tok.pos,
+                "a test starts with the id of an earlier question, e.g. reported == yes",
+            )
+        raise ConditionError(
+            f"expected a value, found {describe(tok)}",
+            tok.pos,
+            "a value is an option code, a number, 'text in quotes', a 'YYYY-MM-DD' date, "
+            "today, a question id or a function such as sum(...)",
+        )
+
+    def call(self, name: Token) -> Call:
+        if name.text not in FUNCTIONS:
+            raise ConditionError(f"there is no function {name.text!r}", name.pos, ALLOWED)
+        self.expect("(", f"'(' after {name.text}")
+        args: list[Value] = []
+        if name.text == "answered":
+            args.append(self.answered_ref())
+        elif not self.accept(")"):
+            args.append(self.or_())
+            while self.accept(","):
+                args.append(self.or_())
+            self.expect(")", "',' or ')'")
+            return Call(name.text, tuple(args), name.pos)
+        else:
+            return Call(name.text, (), name.pos)
+        self.expect(")", "')'")
+        return Call(name.text, tuple(args), name.pos)
+
+    def answered_ref(self) -> Ref:
         tok = self.tok
         if tok.kind != "word" or tok.text in KEYWORDS:
             raise ConditionError(
@@ -215,55 +250,9 @@ class _Parser:
         question, _, item = tok.text.partition(".")
         return Ref(question, item or None, tok.pos)
 
-    def test(self) -> Test:
-        ref = self.ref()
-        tok = self.tok
-        if tok.kind == "op":
-            self.advance()
-            return Compare(tok.text, ref, self.value())
-        if self.accept("contains"):
-            return Contains(ref, self.value())
-        negated = False
-        if self.tok.text == "not" and self.tokens[self.index + 1].text == "in":
-            self.advance()
-            negated = True
-        if self.accept("in"):
-            self.expect("[", "'[' to start the list")
-            values = [self.value()]
-            while self.accept(","):
-                values.append(self.value())
-            self.expect("]", "',' or ']'")
-            return Member(negated, ref, tuple(values))
-        raise ConditionError(
-            f"expected a comparison after {ref.field!r}, found {describe(tok)}",
-            tok.pos,
-            "use == != < <= > >=, in [...], not in [...], contains, or answered(question)",
-        )
-
-    def value(self) -> Literal:
-        tok = self.advance()
-        if tok.kind == "number":
-            number = float(tok.text) if "." in tok.text else int(tok.text)
-            return Literal("number", number, tok.pos)
-        if tok.kind == "string":
-            return Literal("string", tok.text[1:-1], tok.pos)
-        if tok.kind == "word" and tok.text == "today":
-            return Literal("today", "today", tok.pos)
-        if tok.kind == "word" and tok.text not in KEYWORDS and "." not in tok.text:
-            return Literal("word", tok.text, tok.pos)
-        raise ConditionError(
-            f"expected a value, found {describe(tok)}",
-            tok.pos,
-            "a value is an option code, a number, 'text in quotes', a 'YYYY-MM-DD' date or today",
-        )
-
-
-def describe(tok: Token) -> str:
-    return "the end of the condition" if tok.kind == "end" else repr(tok.text)
-
 
 def parse(source: str) -> Expr:
-    """Parse a condition; raises ConditionError with the 0-based offset of the problem."""
+    """Parse an expression; raises ConditionError with the 0-based offset of the problem."""
     if len(source) > MAX_LENGTH:
         raise ConditionError(f"the condition is longer than {MAX_LENGTH} characters", 0)
     if not source.strip():
@@ -273,39 +262,100 @@ def parse(source: str) -> Expr:
 
 def tests(expr: Expr) -> list[Test]:
     """Every comparison in the tree, in source order."""
-    if isinstance(expr, Not):
-        return tests(expr.arg)
-    if isinstance(expr, BoolOp):
-        return [t for arg in expr.args for t in tests(arg)]
-    return [expr]
+    return [n for n in walk(expr) if isinstance(n, Compare | Member | Contains)]
 
 
-# --- JSON form (manifest.json) and evaluation --------------------------------
+# --- JSON form (manifest.json) -------------------------------------------------
 
-JSONValue = int | float | str | dict[str, str]
+JSONValue = int | float | str | dict[str, object]
+_ARITH_FN = dict(zip(ARITHMETIC, ARITHMETIC, strict=True))
 
 
-def to_json(expr: Expr, resolve: dict[int, JSONValue] | None = None) -> dict[str, object]:
-    """The manifest's syntax tree. `resolve` maps a literal's position to its typed value
-    (a question's real option code, or {"date": ...}); the checker fills it in."""
-    resolve = resolve or {}
+def to_json(
+    expr: Expr, resolve: dict[int, JSONValue] | None = None, names: set[int] | None = None
+) -> dict[str, object]:
+    """The manifest's tree of a condition (something true or false).
 
-    def lit(v: Literal) -> JSONValue:
-        if v.pos in resolve:
-            return resolve[v.pos]
-        if v.kind == "today":
-            return {"today": "today"}
-        return v.value
+    `resolve` maps the position of a name or literal to its typed value (a
+    question's real option code, or {"date": ...}); the checker fills it in. A test
+    of one question against literals keeps the round-1 shape {"op", "field",
+    "value(s)"}, which every earlier manifest uses; anything else is general.
+    `names` holds the positions of words beside a test that the checker found to be
+    questions; any other such word is a code, as it always was."""
+    return _JSON(resolve or {}, names or set()).boolean(expr)
 
-    if isinstance(expr, BoolOp):
-        return {expr.op: [to_json(a, resolve) for a in expr.args]}
-    if isinstance(expr, Not):
-        return {"not": to_json(expr.arg, resolve)}
-    if isinstance(expr, Answered):
-        return {"op": "answered", "field": expr.ref.field}
-    if isinstance(expr, Contains):
-        return {"op": "contains", "field": expr.ref.field, "value": lit(expr.value)}
-    if isinstance(expr, Member):
-        op = "not in" if expr.negated else "in"
-        return {"op": op, "field": expr.ref.field, "values": [lit(v) for v in expr.values]}
-    return {"op": expr.op, "field": expr.ref.field, "value": lit(expr.value)}
+
+def value_json(
+    expr: Value, resolve: dict[int, JSONValue] | None = None, names: set[int] | None = None
+) -> object:
+    """The manifest's tree of a value (a calculated value's expression)."""
+    return _JSON(resolve or {}, names or set()).value(expr)
+
+
+class _JSON:
+    def __init__(self, resolve: dict[int, JSONValue], names: set[int]) -> None:
+        self.resolve, self.names = resolve, names
+
+    def literal(self, node: Value, word: bool = False) -> tuple[bool, object]:
+        """(True, JSON literal) if the node stands for a fixed value."""
+        if isinstance(node, Ref | Literal) and node.pos in self.resolve:
+            return True, self.resolve[node.pos]
+        if word and isinstance(node, Ref) and node.item is None and node.pos not in self.names:
+            return True, node.question
+        if isinstance(node, Literal):
+            return True, {"today": "today"} if node.kind == "today" else node.value
+        return False, None
+
+    def boolean(self, node: Value) -> dict[str, object]:
+        if isinstance(node, BoolOp):
+            return {node.op: [self.boolean(a) for a in node.args]}
+        if isinstance(node, Not):
+            return {"not": self.boolean(node.arg)}
+        if isinstance(node, Call) and node.name == "answered":
+            arg = node.args[0]
+            assert isinstance(arg, Ref)
+            return {"op": "answered", "field": arg.field}
+        if isinstance(node, Compare | Member | Contains):
+            return self.test(node)
+        return {"op": "is", "value": self.value(node)}
+
+    def test(self, node: Compare | Member | Contains) -> dict[str, object]:
+        left = node.left
+        plain = isinstance(left, Ref) and left.pos not in self.resolve
+        if isinstance(node, Member):
+            values = [self.literal(v, word=True) for v in node.values]
+            op = "not in" if node.negated else "in"
+            if plain and all(ok for ok, _ in values):
+                return {"op": op, "field": left.field, "values": [v for _, v in values]}  # type: ignore[union-attr]
+            return {
+                "op": op,
+                "left": self.value(left),
+                "values": [self.value(v) for v in node.values],
+            }
+        right = node.value if isinstance(node, Contains) else node.right
+        op = "contains" if isinstance(node, Contains) else node.op
+        ok, lit = self.literal(right, word=True)
+        if plain and ok:
+            return {"op": op, "field": left.field, "value": lit}  # type: ignore[union-attr]
+        key = "value" if isinstance(node, Contains) else "right"
+        return {"op": op, "left": self.value(left), key: self.value(right)}
+
+    def value(self, node: Value) -> object:
+        ok, lit = self.literal(node)
+        if ok:
+            return lit
+        if isinstance(node, Ref):
+            return {"ref": node.field}
+        if isinstance(node, Neg):
+            return {"fn": "neg", "args": [self.value(node.arg)]}
+        if isinstance(node, Arith):
+            return {
+                "fn": _ARITH_FN[node.op],
+                "args": [self.value(node.left), self.value(node.right)],
+            }
+        if isinstance(node, Call) and node.name != "answered":
+            if node.name == "if":
+                cond, *rest = node.args
+                return {"fn": "if", "args": [self.boolean(cond), *[self.value(a) for a in rest]]}
+            return {"fn": node.name, "args": [self.value(a) for a in node.args]}
+        return self.boolean(node)

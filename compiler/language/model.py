@@ -20,7 +20,7 @@ DEFAULT_ENDPOINT = "/responses"
 # response always fits what the endpoint accepts (FW502 checks the total).
 DEFAULT_MAX_LENGTH = {"text": 500, "textarea": 2000}
 DEFAULT_GRACE_DAYS = 7  # an earlier version stays open this long after a newer one
-ANSWERLESS = {"statement"}
+ANSWERLESS = {"statement", "calculate"}  # nothing the respondent answers
 CHOICE_TYPES = {"single", "multiple", "matrix", "scale"}
 
 
@@ -33,6 +33,42 @@ class Option:
     exclusive: bool = False
     exclusive_node: Node | None = None
     specify_node: Node | None = None
+
+
+@dataclass
+class Rule:
+    """A check with its own message (`rules:` on a question or a page). Version 2."""
+
+    must: str
+    must_node: Scalar
+    message: str
+    message_node: Scalar
+    key: str  # its message's translation key
+    # validation's output: the expression's manifest tree
+    tree: dict[str, object] | None = None
+
+
+@dataclass
+class Band:
+    """A labelled range of a calculated number."""
+
+    minimum: float
+    maximum: float
+    label: str
+    node: Mapping
+
+
+@dataclass
+class Group:
+    """Questions on one page that share one condition."""
+
+    id: str
+    node: Mapping
+    when: str | None = None
+    when_node: Scalar | None = None
+    condition: Expr | None = None
+    condition_json: dict[str, object] | None = None
+    questions: list[Question] = field(default_factory=list)
 
 
 @dataclass
@@ -63,6 +99,19 @@ class Question:
     precision: str = "day"
     date_min: str | None = None
     date_max: str | None = None
+    # version 2
+    group: Group | None = None
+    rules: list[Rule] = field(default_factory=list)
+    messages: dict[str, str] = field(default_factory=dict)  # kind -> designer's message
+    message_nodes: dict[str, Scalar] = field(default_factory=dict)
+    pattern: str | None = None
+    text_format: str | None = None  # `format:`, e.g. postcode-district
+    privacy_hint: str | None = None
+    value: str | None = None  # a calculated value's expression
+    value_node: Scalar | None = None
+    value_tree: object = None  # validation's output (a value tree), as condition_json
+    value_type: str | None = None  # what the expression gives: number, text, date, bool
+    bands: list[Band] = field(default_factory=list)
 
     @property
     def choices(self) -> list[Option]:
@@ -83,12 +132,15 @@ class Page:
     condition: Expr | None = None
     condition_json: dict[str, object] | None = None  # validation's output, as on Question
     questions: list[Question] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
 
 
 @dataclass
 class Questionnaire:
     path: str
     node: Mapping
+    format_version: int = 1  # the `formwright:` key
     id: str = ""
     version: str = ""
     title: str = ""
@@ -101,6 +153,8 @@ class Questionnaire:
     intro: str | None = None
     option_lists: dict[str, list[Option]] = field(default_factory=dict)
     option_list_nodes: dict[str, Scalar] = field(default_factory=dict)
+    hidden: dict[str, list[str]] = field(default_factory=dict)  # field -> allowed values
+    hidden_nodes: dict[str, Scalar] = field(default_factory=dict)
     pages: list[Page] = field(default_factory=list)
     source_text: str = ""  # the file as read, to place positions inside long values
 
@@ -165,6 +219,45 @@ def build_options(node: Node | None) -> list[Option]:
     return out
 
 
+def _rules(node: Node | None, prefix: str) -> list[Rule]:
+    out: list[Rule] = []
+    for n, rule in enumerate(node if isinstance(node, Sequence) else [], start=1):
+        if not isinstance(rule, Mapping):
+            continue
+        must, message = rule.get("must"), rule.get("message")
+        if isinstance(must, Scalar) and isinstance(message, Scalar):
+            if isinstance(must.value, str) and isinstance(message.value, str):
+                out.append(Rule(must.value, must, message.value, message, f"{prefix}.rules.{n}"))
+    return out
+
+
+def _bands(node: Node | None) -> list[Band]:
+    out: list[Band] = []
+    for band in node if isinstance(node, Sequence) else []:
+        if isinstance(band, Mapping):
+            low, high, label = _num(band.get("min")), _num(band.get("max")), _str(band.get("label"))
+            if low is not None and high is not None and label is not None:
+                out.append(Band(low, high, label, band))
+    return out
+
+
+def _version2(q: Question, node: Mapping) -> None:
+    q.rules = _rules(node.get("rules"), f"questions.{q.id}")
+    messages = node.get("messages")
+    if isinstance(messages, Mapping):
+        for key, value in messages:
+            if (text := _str(value)) is not None and isinstance(value, Scalar):
+                q.messages[key.text] = text
+                q.message_nodes[key.text] = value
+    q.pattern = _str(node.get("pattern"))
+    q.text_format = _str(node.get("format"))
+    q.privacy_hint = _str(node.get("privacy_hint"))
+    expression = node.get("value")
+    q.value = _str(expression)
+    q.value_node = expression if isinstance(expression, Scalar) else None
+    q.bands = _bands(node.get("bands"))
+
+
 def _question(node: Mapping, page: Page, lists: dict[str, list[Option]]) -> Question | None:
     qid, qtype = _str(node.get("id")), _str(node.get("type"))
     if qid is None or qtype is None:
@@ -198,11 +291,35 @@ def _question(node: Mapping, page: Page, lists: dict[str, list[Option]]) -> Ques
         q.minimum, q.maximum = _num(node.get("min")), _num(node.get("max"))
     if qtype == "date":
         q.date_min, q.date_max = _str(node.get("min")), _str(node.get("max"))
+    _version2(q, node)
     return q
+
+
+def _group(node: Mapping, page: Page, lists: dict[str, list[Option]]) -> Group | None:
+    gid = _str(node.get("id"))
+    if gid is None:
+        return None
+    when_node = node.get("when")
+    group = Group(
+        id=gid,
+        node=node,
+        when=_str(when_node),
+        when_node=when_node if isinstance(when_node, Scalar) else None,
+    )
+    questions = node.get("questions")
+    for q_node in questions if isinstance(questions, Sequence) else []:
+        # a group inside a group is refused by validation; its questions are skipped here
+        if isinstance(q_node, Mapping) and _str(q_node.get("type")) != "group":
+            if q := _question(q_node, page, lists):
+                q.group = group
+                group.questions.append(q)
+    return group
 
 
 def build_model(path: str, root: Mapping) -> Questionnaire:
     qn = Questionnaire(path=path, node=root)
+    version = _int(root.get("formwright"))
+    qn.format_version = version if version in (1, 2) else 1
     qn.id = _str(root.get("id")) or ""
     qn.version = _str(root.get("version")) or ""
     qn.title = _str(root.get("title")) or ""
@@ -222,6 +339,12 @@ def build_model(path: str, root: Mapping) -> Questionnaire:
         for key, value in lists:
             qn.option_lists[key.text] = build_options(value)
             qn.option_list_nodes[key.text] = key
+    hidden = root.get("hidden")
+    if isinstance(hidden, Mapping):
+        for key, value in hidden:
+            if isinstance(value, Sequence):
+                qn.hidden[key.text] = [v for n in value if (v := _str(n)) is not None]
+                qn.hidden_nodes[key.text] = key
     pages = root.get("pages")
     for page_node in pages if isinstance(pages, Sequence) else []:
         if not isinstance(page_node, Mapping):
@@ -237,9 +360,16 @@ def build_model(path: str, root: Mapping) -> Questionnaire:
             when=_str(when_node),
             when_node=when_node if isinstance(when_node, Scalar) else None,
         )
+        page.rules = _rules(page_node.get("rules"), f"pages.{pid}")
         questions = page_node.get("questions")
         for q_node in questions if isinstance(questions, Sequence) else []:
-            if isinstance(q_node, Mapping) and (q := _question(q_node, page, qn.option_lists)):
+            if not isinstance(q_node, Mapping):
+                continue
+            if _str(q_node.get("type")) == "group":
+                if group := _group(q_node, page, qn.option_lists):
+                    page.groups.append(group)
+                    page.questions.extend(group.questions)
+            elif q := _question(q_node, page, qn.option_lists):
                 page.questions.append(q)
         qn.pages.append(page)
     return qn

@@ -1,8 +1,9 @@
-"""Check every `when` against the questionnaire, and resolve it for the manifest.
+"""Check every expression against the questionnaire, and resolve it for the manifest.
 
-Each test must name an earlier, answerable question, use an operator that
-fits its type, and compare with a value it can take. A condition that no
-combination of answers can make true is reported as a warning.
+Conditions (`when` on pages, groups and questions), rules (`must`), and calculated
+values, in questionnaire order: each may use only the answers before it (a rule
+on a question may also use that question). Types are checked by types.py. A
+condition that no combination of answers can make true is reported as a warning.
 """
 
 from __future__ import annotations
@@ -11,49 +12,17 @@ import itertools
 import math
 from datetime import date
 
-from ..diagnostics import Diagnostic, did_you_mean, make
+from ..diagnostics import Diagnostic, make
 from ..language import conditions as c
 from ..language.evaluate import evaluate
 from ..language.formats import parse_date
-from ..language.model import CHOICE_TYPES, Page, Question, Questionnaire
+from ..language.model import CHOICE_TYPES, Group, Page, Question, Questionnaire, Rule
 from ..yamlnodes import Scalar
+from .positions import position
+from .types import Typer
 
 MAX_COMBINATIONS = 20_000
-ORDERED = {"<", "<=", ">", ">="}
-
-
-def position(text: str, node: Scalar, offset: int) -> tuple[int, int]:
-    """File position of the character at `offset` in a scalar's value.
-
-    Walks the value and the source side by side: quotes, escapes, folded line
-    breaks and block indentation all leave the value's characters in order in
-    the source; a folded line break (newline and indentation) stands for one space."""
-    value = str(node.value)
-    if not text or node.end <= node.start:
-        return node.line, node.column
-    raw = text[node.start : node.end]
-    j = raw.find("\n") + 1 if node.style in ("|", ">") else (0 if node.plain else 1)
-    beyond = max(0, offset - len(value) + 1)  # an offset at the end points past the last char
-    found = j - 1
-    for i in range(min(offset + 1, len(value))):
-        char = value[i]
-        if char.isspace():
-            while j < len(raw) and not raw[j].isspace():
-                j += 1
-            found = j
-            if j < len(raw) and raw[j] == "\n":
-                while j < len(raw) and raw[j] in " \n":
-                    j += 1
-            else:
-                j += 1
-        else:
-            found = raw.find(char, j)
-            if found < 0:
-                return node.line, node.column
-            j = found + 1
-    index = node.start + found + beyond
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+Owner = Page | Group | Question
 
 
 class _ConditionChecker:
@@ -65,35 +34,48 @@ class _ConditionChecker:
         self.out: list[Diagnostic] = []
 
     def run(self) -> list[Diagnostic]:
-        asked: list[Question] = []
+        asked: set[str] = set()
         for page in self.qn.pages:
-            self.owner(page, list(asked))
+            self.owner(page, set(asked))
+            groups_seen: set[str] = set()
             for q in page.questions:
-                self.owner(q, list(asked))
-                asked.append(q)
+                if q.group is not None and q.group.id not in groups_seen:
+                    groups_seen.add(q.group.id)
+                    self.owner(q.group, set(asked))
+                self.owner(q, set(asked))
+                if q.type == "calculate":
+                    self.calculated(q, set(asked))
+                for rule in q.rules:
+                    self.rule(rule, q, asked | {q.id})
+                asked.add(q.id)
+            for rule in page.rules:
+                self.rule(rule, page, set(asked))
         return self.out
 
-    def owner(self, owner: Page | Question, before: list[Question]) -> None:
-        if owner.when is None or owner.when_node is None:
-            return
-        node = owner.when_node
+    def parse(self, source: str, node: Scalar) -> c.Expr | None:
         try:
-            expr = c.parse(owner.when)
+            return c.parse(source)
         except c.ConditionError as err:
             line, col = position(self.qn.source_text, node, err.pos)
             self.out.append(make("FW301", self.qn.path, line, col, err.message, err.hint))
+            return None
+
+    def owner(self, owner: Owner, available: set[str]) -> None:
+        if owner.when is None or owner.when_node is None:
             return
-        errors_before = len(self.out)
-        resolved: dict[int, c.JSONValue] = {}
-        available = {q.id for q in before}
-        for test in c.tests(expr):
-            self.test(test, node, available, owner, resolved)
-        if len(self.out) > errors_before:
+        node = owner.when_node
+        expr = self.parse(owner.when, node)
+        if expr is None:
+            return
+        typer = Typer(self.qn, self.by_id, node, available, owner)
+        ok = typer.boolean(expr)
+        self.out.extend(typer.out)
+        if not ok:
             return
         owner.condition = expr
-        owner.condition_json = c.to_json(expr, resolved)
+        owner.condition_json = c.to_json(expr, typer.resolve, typer.names)
         if self.never_true(owner.condition_json):
-            what = "page" if isinstance(owner, Page) else "question"
+            what = {Page: "page", Group: "group"}.get(type(owner), "question")
             self.out.append(
                 make(
                     "FW308",
@@ -105,160 +87,71 @@ class _ConditionChecker:
                 )
             )
 
-    def err(self, code: str, node: Scalar, pos: int, message: str, hint: str = "") -> None:
-        line, col = position(self.qn.source_text, node, pos)
-        self.out.append(make(code, self.qn.path, line, col, message, hint))
+    def calculated(self, q: Question, available: set[str]) -> None:
+        if q.value is None or q.value_node is None:
+            return
+        expr = self.parse(q.value, q.value_node)
+        if expr is None:
+            return
+        typer = Typer(self.qn, self.by_id, q.value_node, available, q)
+        typ = typer.value(expr)
+        self.out.extend(typer.out)
+        if typ is None or typer.out:
+            return
+        kind = "number" if typ.numeric() and typ.kind not in ("code", "codes") else typ.kind
+        if kind in ("code", "codes"):
+            self.out.append(
+                make(
+                    "FW310",
+                    self.qn.path,
+                    q.value_node.line,
+                    q.value_node.column,
+                    f"the calculated value {q.id!r} would be an option of another question",
+                    "calculate a number, a text, a date or a test; use the question itself "
+                    "where you need its answer",
+                )
+            )
+            return
+        if q.bands and kind != "number":
+            node = q.node.get("bands") or q.node
+            self.out.append(
+                make(
+                    "FW314",
+                    self.qn.path,
+                    node.line,
+                    node.column,
+                    f"bands label numbers, but {q.id!r} is not a number",
+                )
+            )
+            return
+        q.value_type = kind
+        q.value_tree = c.value_json(expr, typer.resolve, typer.names)
 
-    def test(
-        self,
-        test: c.Test,
-        node: Scalar,
-        available: set[str],
-        owner: Page | Question,
-        resolved: dict[int, c.JSONValue],
-    ) -> None:
-        ref = test.ref
-        q = self.by_id.get(ref.question)
-        if q is None:
-            ids = [x.id for x in self.qn.questions if x.type != "statement"]
-            hint = did_you_mean(ref.question, ids)
-            self.err("FW302", node, ref.pos, f"there is no question {ref.question!r}", hint)
+    def rule(self, rule: Rule, owner: Page | Question, available: set[str]) -> None:
+        expr = self.parse(rule.must, rule.must_node)
+        if expr is None:
             return
-        if q.type == "statement":
-            self.err(
-                "FW304",
-                node,
-                ref.pos,
-                f"{q.id!r} is a statement and has no answer",
-                "a condition can only test questions that take an answer",
-            )
-            return
-        if q.id not in available:
-            where = "itself" if q is owner else "a question that is asked later"
-            hint = (
-                "a question cannot depend on its own answer"
-                if q is owner
-                else "move the question after the one it depends on"
-            )
-            self.err(
-                "FW303",
-                node,
-                ref.pos,
-                f"{q.id!r} is {where}; a condition can only use earlier answers",
-                hint,
-            )
-            return
-        if not self.item(q, ref, node):
-            return
-        if isinstance(test, c.Answered):
-            return
-        op = "contains" if isinstance(test, c.Contains) else getattr(test, "op", "in")
-        if isinstance(test, c.Contains) != (q.type == "multiple"):
-            hint = (
-                "use: " + f"{q.id} contains CODE"
-                if q.type == "multiple"
-                else "contains is for multiple-choice questions; use == or in [...]"
-            )
-            self.err(
-                "FW306", node, ref.pos, f"{op!r} does not fit the {q.type} question {q.id!r}", hint
-            )
-            return
-        if op in ORDERED and not self.ordered(q):
-            self.err(
-                "FW306",
-                node,
-                ref.pos,
-                f"{op!r} needs numbers or dates, but {q.id!r} is a {q.type} question "
-                "whose answers are not numbers",
-                "use == or in [...] with its codes"
-                if q.type in CHOICE_TYPES
-                else f"compare its text with == '...', or use answered({q.id})",
-            )
-            return
-        values = test.values if isinstance(test, c.Member) else (test.value,)
-        for lit in values:
-            value = self.value(q, lit, op, node)
-            if value is not None:
-                resolved[lit.pos] = value
-
-    def item(self, q: Question, ref: c.Ref, node: Scalar) -> bool:
-        items = [str(i.code) for i in q.items]
-        if q.type == "matrix" and ref.item is None:
-            self.err(
-                "FW307",
-                node,
-                ref.pos,
-                f"{q.id!r} is a matrix; name one of its items",
-                f"e.g. {q.id}.{items[0]}" if items else "",
-            )
-            return False
-        if q.type != "matrix" and ref.item is not None:
-            self.err(
-                "FW307",
-                node,
-                ref.pos,
-                f"{q.id!r} is a {q.type} question and has no items",
-                f"write {q.id} alone",
-            )
-            return False
-        if ref.item is not None and ref.item not in items:
-            hint = did_you_mean(ref.item, items) or "its items: " + ", ".join(items)
-            self.err("FW307", node, ref.pos, f"the matrix {q.id!r} has no item {ref.item!r}", hint)
-            return False
-        return True
-
-    @staticmethod
-    def ordered(q: Question) -> bool:
-        if q.type in ("number", "date", "scale"):
-            return True
-        if q.type in ("single", "matrix"):
-            return bool(q.options) and all(isinstance(o.code, int) for o in q.options)
-        return False
-
-    def value(self, q: Question, lit: c.Literal, op: str, node: Scalar) -> c.JSONValue | None:
-        def bad(message: str, hint: str = "", code: str = "FW309") -> None:
-            self.err(code, node, lit.pos, message, hint)
-
-        shown = lit.value if lit.kind != "string" else f"'{lit.value}'"
-        if q.type in CHOICE_TYPES:
-            if op in ORDERED:
-                if lit.kind == "number":
-                    return lit.value
-                bad(f"{op!r} compares numbers; {shown} is not one", f"e.g. {q.id} <= 2")
-                return None
-            codes = {str(o.code): o.code for o in q.choices}
-            if str(lit.value) in codes:  # a code may even be called today
-                return codes[str(lit.value)]
-            hint = did_you_mean(str(lit.value), list(codes)) or "its codes: " + ", ".join(codes)
-            bad(f"{q.id!r} has no option with the code {shown}", hint, "FW305")
-            return None
-        if q.type == "number":
-            if lit.kind == "number":
-                return lit.value
-            bad(f"{q.id!r} is a number question; compare it with a number, not {shown}")
-            return None
-        if q.type == "date":
-            if lit.kind == "today":
-                return {"today": "today"}
-            if lit.kind == "string" and parse_date(str(lit.value)):
-                return {"date": str(lit.value)}
-            bad(
-                f"{q.id!r} is a date question; compare it with a date, not {shown}",
-                "write the date in quotes as 'YYYY-MM-DD', or use today",
-                "FW404" if lit.kind == "string" else "FW309",
-            )
-            return None
-        if lit.kind == "string":
-            return lit.value
-        bad(
-            f"{q.id!r} is a {q.type} question; put the text it is compared with in quotes",
-            f"{q.id} == '{lit.value}'",
-        )
-        return None
+        typer = Typer(self.qn, self.by_id, rule.must_node, available, None)
+        ok = typer.boolean(expr)
+        self.out.extend(typer.out)
+        if ok:
+            rule.tree = c.to_json(expr, typer.resolve, typer.names)
 
     # --- satisfiability ------------------------------------------------------
 
+    def plain(self, tree: dict[str, object]) -> bool:
+        """A tree of round-1 tests on questions, whose answers can be enumerated."""
+        for key in ("and", "or"):
+            if key in tree:
+                return all(self.plain(sub) for sub in tree[key])  # type: ignore[attr-defined]
+        if "not" in tree:
+            return self.plain(tree["not"])  # type: ignore[arg-type]
+        q = self.by_id.get(str(tree.get("field", "")).split(".")[0])
+        return q is not None and q.type != "calculate"
+
     def never_true(self, tree: dict[str, object]) -> bool:
+        if not self.plain(tree):
+            return False  # arithmetic, calculated values, hidden fields: assume it can be
         fields: dict[str, list[object]] = {}
         self._collect(tree, fields)
         domains: list[list[object]] = []
