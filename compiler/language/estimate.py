@@ -32,6 +32,8 @@ def _reading(*texts: str | None) -> float:
 
 
 def question_seconds(q: Question) -> float:
+    if q.type == "calculate":
+        return 0.0  # computed, never read or answered
     seconds = ANSWER_SECONDS.get(q.type, 5.0) + _reading(q.text, q.hint)
     seconds += _reading(*(o.label for o in q.choices))
     if q.type == "matrix":

@@ -20,12 +20,20 @@ NUMBER_MAX_CHARS = 40  # a legitimate number, as typed, is shorter than this
 # in a form post; JSON costs less. Emoji (four bytes) are not expected page-long.
 BYTES_PER_CHAR = 9
 UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+# The outward half of a UK postcode (SW1A, M1, B33): it locates a district, not a home.
+POSTCODE_DISTRICT = "[A-Za-z]{1,2}[0-9][A-Za-z0-9]?"
+FORMATS = {"postcode-district": POSTCODE_DISTRICT}  # `format:` of a text question
 
 
 def data_columns(q: Question) -> list[tuple[str, Node]]:
     """The answer fields a question stores, each with the node that names it."""
     cols: list[tuple[str, Node]] = []
     if q.type == "statement":
+        return cols
+    if q.type == "calculate":
+        cols.append((q.id, q.node.key_node("id") or q.node))
+        if q.bands:
+            cols.append((f"{q.id}.band", q.node.get("bands") or q.node))
         return cols
     if q.type == "matrix":
         return [(f"{q.id}.{item.code}", item.node) for item in q.items]

@@ -225,9 +225,10 @@ def _rules(node: Node | None, prefix: str) -> list[Rule]:
         if not isinstance(rule, Mapping):
             continue
         must, message = rule.get("must"), rule.get("message")
-        if isinstance(must, Scalar) and isinstance(message, Scalar):
-            if isinstance(must.value, str) and isinstance(message.value, str):
-                out.append(Rule(must.value, must, message.value, message, f"{prefix}.rules.{n}"))
+        texts = isinstance(must, Scalar) and isinstance(message, Scalar)
+        if texts and isinstance(must.value, str) and isinstance(message.value, str):  # type: ignore[union-attr]
+            key = f"{prefix}.rules.{n}"
+            out.append(Rule(must.value, must, message.value, message, key))  # type: ignore[arg-type, union-attr]
     return out
 
 
@@ -309,10 +310,10 @@ def _group(node: Mapping, page: Page, lists: dict[str, list[Option]]) -> Group |
     questions = node.get("questions")
     for q_node in questions if isinstance(questions, Sequence) else []:
         # a group inside a group is refused by validation; its questions are skipped here
-        if isinstance(q_node, Mapping) and _str(q_node.get("type")) != "group":
-            if q := _question(q_node, page, lists):
-                q.group = group
-                group.questions.append(q)
+        nested = isinstance(q_node, Mapping) and _str(q_node.get("type")) == "group"
+        if isinstance(q_node, Mapping) and not nested and (q := _question(q_node, page, lists)):
+            q.group = group
+            group.questions.append(q)
     return group
 
 

@@ -276,12 +276,31 @@ def parse(pattern: str) -> Node:
     return _Parser(pattern).parse()
 
 
+def digits_only(pattern: str) -> bool:
+    """Whether the pattern takes only the digits 0-9 (the page then offers a number pad)."""
+
+    def walk(node: Node) -> bool:
+        if isinstance(node, Chars):
+            return not node.negated and all(48 <= lo <= hi <= 57 for lo, hi in node.ranges)
+        if isinstance(node, Seq):
+            return all(walk(p) for p in node.parts)
+        if isinstance(node, Alt):
+            return all(walk(o) for o in node.options)
+        return walk(node.node)
+
+    return walk(parse(pattern))
+
+
 # --- the browser's spelling ------------------------------------------------------
 
 
 def _class_char(code: int) -> str:
+    # Everything but letters and digits escaped: an HTML pattern attribute is compiled
+    # with the v flag, which reserves more characters inside [ ] than u does.
     char = chr(code)
-    if char in "\\]^-[" or code < 32 or 0x2028 <= code <= 0x2029:
+    if char.isascii() and char.isalnum():
+        return char
+    if code < 0x80 or 0x2028 <= code <= 0x2029:
         return f"\\u{code:04x}"
     return char
 

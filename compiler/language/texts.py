@@ -8,6 +8,11 @@ stays attached to its text when questions move:
     questions.<q>.items.<code>, questions.<q>.points.<code>,
     questions.<q>.extra.<code>, option_lists.<list>.<code>,
     option_lists.<list>.<code>.specify
+
+and from version 2: questions.<q>.privacy_hint, questions.<q>.messages.<kind>,
+questions.<q>.rules.<n> and pages.<page>.rules.<n> (a rule's message, numbered
+from 1 in the order written: the fingerprint in `from` catches a reordering),
+questions.<calculated>.bands.<n>.
 """
 
 from __future__ import annotations
@@ -43,6 +48,13 @@ def source_entries(qn: Questionnaire) -> dict[str, tuple[str, Node]]:
         for q in page.questions:
             add(f"questions.{q.id}.text", q.text, q.get("text"))
             add(f"questions.{q.id}.hint", q.hint, q.get("hint"))
+            add(f"questions.{q.id}.privacy_hint", q.privacy_hint, q.get("privacy_hint"))
+            for kind, message in q.messages.items():
+                add(f"questions.{q.id}.messages.{kind}", message, q.message_nodes[kind])
+            for rule in q.rules:
+                add(rule.key, rule.message, rule.message_node)
+            for n, band in enumerate(q.bands, start=1):
+                add(f"questions.{q.id}.bands.{n}", band.label, band.node.get("label"))
             if q.option_list is None:
                 for o in q.options:
                     add(option_key(q, o), o.label, o.node)
@@ -50,6 +62,8 @@ def source_entries(qn: Questionnaire) -> dict[str, tuple[str, Node]]:
             for kind in ("items", "points", "extra"):
                 for o in getattr(q, kind):
                     add(option_key(q, o, kind), o.label, o.node)
+        for rule in page.rules:
+            add(rule.key, rule.message, rule.message_node)
     return out
 
 
@@ -63,6 +77,8 @@ def describe_key(key: str) -> str:
     if parts[0] in ("title", "intro"):
         return {"title": "The questionnaire's title", "intro": "Introduction (Markdown)"}[parts[0]]
     if parts[0] == "pages":
+        if len(parts) == 4 and parts[2] == "rules":
+            return f"Message of rule {parts[3]} of the page '{parts[1]}'"
         return f"Title of the page '{parts[1]}'"
     if parts[0] == "option_lists":
         what = "Text box label for option" if parts[-1] == "specify" else "Option"
@@ -72,6 +88,14 @@ def describe_key(key: str) -> str:
         return f"Question '{qid}'"
     if kind == "hint":
         return f"Hint for question '{qid}'"
+    if kind == "privacy_hint":
+        return f"Note on names and contact details for question '{qid}'"
+    if kind == "messages":
+        return f"Message '{parts[3]}' of question '{qid}'"
+    if kind == "rules":
+        return f"Message of rule {parts[3]} of question '{qid}'"
+    if kind == "bands":
+        return f"Label of band {parts[3]} of the calculated value '{qid}'"
     if kind == "options" and parts[-1] == "specify":
         return f"Text box label for option '{parts[3]}' of question '{qid}'"
     names = {"options": "Option", "items": "Item", "points": "Scale point", "extra": "Answer"}

@@ -92,6 +92,10 @@ class Describer:
 
     def test(self, tree: Tree, negated: bool) -> str:
         op = str(tree["op"])
+        answerable = self.questions.get(str(tree.get("field", "")).partition(".")[0])
+        if answerable is None or answerable.type == "calculate":
+            # arithmetic, calculated values, hidden fields: no plain words say them well
+            return self.t("cond_expression")
         q, question = self.name(str(tree["field"]))
         if op == "answered":
             return self.t("cond_not_answered" if negated else "cond_answered", question=question)

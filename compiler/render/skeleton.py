@@ -18,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..language.model import Page, Question, Questionnaire
+from ..language.model import Group, Page, Question, Questionnaire
 from ..language.texts import Text, TextLookup
 from ..languages import Language
 from ..strings import Strings
@@ -67,7 +67,7 @@ class _SlotRenderer(PageRenderer):
         key = text.value
         return self.slot(lambda r: r.md(r.tx(key)))
 
-    def note(self, owner: Page | Question, key: str) -> str | None:
+    def note(self, owner: Page | Group | Question, key: str) -> str | None:
         if owner.condition_json is None:
             return None
         return self.slot(lambda r: escape(r.note(owner, key)))

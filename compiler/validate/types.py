@@ -286,14 +286,14 @@ class Typer:
         if isinstance(node, t.Literal) or (word and not self.is_name(node)):
             self.literal(node, typ, op, left)  # type: ignore[arg-type]
             return len(self.out) == before
-        if typ.kind in ("code", "codes") and word and op not in ORDERED:
+        if isinstance(node, t.Ref) and word and typ.kind in ("code", "codes") and op not in ORDERED:
             codes = typ.option_codes()
-            if node.question in codes:  # type: ignore[union-attr]
-                self.resolve[node.pos] = codes[node.question]  # type: ignore[union-attr, assignment]
+            if node.question in codes:
+                self.resolve[node.pos] = codes[node.question]  # type: ignore[assignment]
                 self.err(
                     "FW313",
                     node.pos,
-                    f"{node.question!r} is both an option code of {left_name(left)!r} "  # type: ignore[union-attr]
+                    f"{node.question!r} is both an option code of {left_name(left)!r} "
                     "and a question; it is read as the code",
                     "rename the question (or the code) to say the other",
                 )
@@ -308,7 +308,8 @@ class Typer:
         self.err(
             "FW310",
             t.start(node),
-            f"{self.what(node, other)}; it cannot be compared with {self.what(left, typ).split(' is ', 1)[0]}",
+            f"{self.what(node, other)}; it cannot be compared with "
+            f"{self.what(left, typ).split(' is ', 1)[0]}",
             "compare numbers with numbers, dates with dates, texts with texts, "
             "and a choice with its codes",
         )
