@@ -42,6 +42,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "FW106": (Severity.ERROR, "value out of range"),
     "FW107": (Severity.ERROR, "empty list or mapping"),
     "FW108": (Severity.ERROR, "unsupported format version"),
+    "FW109": (Severity.ERROR, "construct needs formwright: 2"),
     # Ids and references
     "FW201": (Severity.ERROR, "duplicate id"),
     "FW202": (Severity.ERROR, "ids collide as data columns"),
@@ -59,6 +60,13 @@ CODES: dict[str, tuple[Severity, str]] = {
     "FW307": (Severity.ERROR, "matrix item missing or unknown"),
     "FW308": (Severity.WARNING, "condition can never be true"),
     "FW309": (Severity.ERROR, "value does not fit the question type"),
+    "FW310": (Severity.ERROR, "operand does not fit the operator"),
+    "FW311": (Severity.ERROR, "function arguments do not fit"),
+    "FW312": (Severity.ERROR, "pattern outside the linear-time subset"),
+    "FW313": (Severity.WARNING, "word is both an option code and a question"),
+    "FW314": (Severity.ERROR, "bands on a value that is not a number"),
+    "FW315": (Severity.ERROR, "band runs backwards or bands overlap"),
+    "FW316": (Severity.WARNING, "gap between bands"),
     # Options, numbers and dates
     "FW401": (Severity.ERROR, "minimum greater than maximum"),
     "FW402": (Severity.ERROR, "max_choices above the number of options"),
@@ -66,6 +74,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "FW404": (Severity.ERROR, "invalid date"),
     "FW405": (Severity.ERROR, "scale points must be whole numbers"),
     "FW406": (Severity.ERROR, "specify text box not allowed here"),
+    "FW407": (Severity.ERROR, "pattern and format together"),
+    "FW408": (Severity.WARNING, "custom message that is never shown"),
     # Estimates
     "FW501": (Severity.WARNING, "estimated completion time exceeds the budget"),
     "FW502": (Severity.WARNING, "a full response may be larger than the endpoint accepts"),
@@ -85,6 +95,13 @@ CODES: dict[str, tuple[Severity, str]] = {
     "FW613": (Severity.WARNING, "no interface strings for the language"),
     "FW614": (Severity.ERROR, "translation leaves out a placeholder of the source"),
     "FW615": (Severity.ERROR, "translation has a placeholder the source does not have"),
+    # Piping
+    "FW701": (Severity.ERROR, "placeholder names nothing"),
+    "FW702": (Severity.ERROR, "placeholder names an answer not yet given"),
+    "FW703": (Severity.ERROR, "placeholder part does not fit"),
+    "FW704": (Severity.WARNING, "placeholder without a fallback"),
+    "FW705": (Severity.ERROR, "malformed placeholder"),
+    "FW706": (Severity.ERROR, "placeholder where answers cannot be piped"),
 }
 
 

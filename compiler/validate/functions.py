@@ -152,7 +152,9 @@ def _date(typer: Any, arg: t.Value, fn: str) -> bool:
             t.start(arg),
             f"{typer.what(arg, typ)} asking only for the {typ.precision}; {fn}() needs "
             + ("full dates" if needs == ("day",) else "at least the month"),
-            "use years_between() for dates given as a year",
+            "use months_between() or years_between() for dates given as a month"
+            if typ.precision == "month"
+            else "use years_between() for dates given as a year",
         )
         return False
     return True

@@ -15,7 +15,7 @@ from ..language.model import Questionnaire, build_model
 from ..load import load_file
 from ..schema import schema_diagnostics
 from ..yamlnodes import Mapping
-from . import checks, conditions
+from . import checks, conditions, piping, version2
 
 
 @dataclass
@@ -39,6 +39,8 @@ def validate_file(path: Path, display: str | None = None) -> Result:
     result.questionnaire = qn
     result.diagnostics.extend(checks.check(qn, path.stem))
     result.diagnostics.extend(conditions.check(qn))
+    result.diagnostics.extend(version2.check(qn))  # after conditions: reads calculated types
+    result.diagnostics.extend(piping.check(qn))
     result.diagnostics.extend(checks.check_budget(qn))
     result.diagnostics.extend(checks.check_size(qn))
     result.diagnostics = sorted(set(result.diagnostics))
