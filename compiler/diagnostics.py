@@ -102,6 +102,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "FW704": (Severity.WARNING, "placeholder without a fallback"),
     "FW705": (Severity.ERROR, "malformed placeholder"),
     "FW706": (Severity.ERROR, "placeholder where answers cannot be piped"),
+    # Anonymity
+    "FW801": (Severity.WARNING, "question asks for contact or identifying details"),
 }
 
 

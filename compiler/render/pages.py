@@ -114,6 +114,8 @@ class ViewQuestion:
     options: list[ViewOption] = field(default_factory=list)
     items: list[ViewItem] = field(default_factory=list)
     date_parts: list[dict[str, Any]] = field(default_factory=list)
+    privacy_note: bool = False  # text and textarea: "Do not include names or contact details."
+    privacy: Text | None = None  # the designer's own wording of that note (`privacy_hint:`)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.source, name)
@@ -211,6 +213,9 @@ class PageRenderer:
                 options = self.options(q, prefix, q.options)
                 label = self.tx.option(q, item, "items")
                 view.items.append(ViewItem(prefix, item.code, label, options))
+        if q.type in ("text", "textarea"):  # anonymous: never names or contact details
+            view.privacy_note = True
+            view.privacy = self.tx.question(q, "privacy_hint") if q.privacy_hint else None
         if q.type == "date":
             view.date_parts = [
                 {"name": name, "width": width, "maxlength": size}

@@ -15,7 +15,7 @@ from ..language.model import Questionnaire, build_model
 from ..load import load_file
 from ..schema import schema_diagnostics
 from ..yamlnodes import Mapping
-from . import checks, conditions, piping, version2
+from . import anonymity, checks, conditions, piping, version2
 
 
 @dataclass
@@ -43,5 +43,6 @@ def validate_file(path: Path, display: str | None = None) -> Result:
     result.diagnostics.extend(piping.check(qn))
     result.diagnostics.extend(checks.check_budget(qn))
     result.diagnostics.extend(checks.check_size(qn))
+    result.diagnostics.extend(anonymity.check(qn))
     result.diagnostics = sorted(set(result.diagnostics))
     return result
