@@ -95,7 +95,13 @@ def _answer_schemas(q: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """JSON Schema of each answer field one question contributes."""
     qid, kind = q["id"], q["type"]
     fields: dict[str, dict[str, Any]] = {}
-    if kind == "single":
+    if kind == "calculate":
+        # The script may send it; the endpoint recomputes it and stores its own.
+        types = {"number": "number", "text": "string", "date": "string", "bool": "boolean"}
+        fields[qid] = {"type": types[q["value_type"]]}
+        if q.get("bands"):
+            fields[f"{qid}.band"] = {"type": "integer", "minimum": 1, "maximum": len(q["bands"])}
+    elif kind == "single":
         fields[qid] = {"enum": _codes(q["options"])}
     elif kind == "multiple":
         fields[qid] = {
@@ -139,6 +145,10 @@ def response_schema(man: dict[str, Any]) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     for q in man["questions"]:
         answers.update(_answer_schemas(q))
+    for hidden in man.get("hidden", []):
+        # A value outside the list is dropped by the endpoint, not refused: the schema
+        # says what can be stored.
+        answers[hidden["id"]] = {"enum": list(hidden["values"])}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"A response to {man['title']} (version {man['version']})",

@@ -3,9 +3,12 @@
 One row per response, one column per answer field. A multiple choice becomes
 one 0/1 column per option (`<qid>.<code>`, its specify text `<qid>.<code>.text`);
 a single choice's specify text is `<qid>.<code>`; a matrix has one column per
-item. Responses to several versions share one header: the union of every
-version's columns, in the order they were first seen. Everything is read from
-manifests, the same contract the endpoint checks answers against.
+item. A calculated value (version 2) is a column of its own, with `<id>.band`
+beside it when it has bands; hidden fields (values read from the form's
+address) come after every question's columns. Responses to several versions
+share one header: the union of every version's columns, in the order they were
+first seen. Everything is read from manifests, the same contract the endpoint
+checks answers against.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from typing import Any, TextIO
 
 from .manifest import ManifestError, built_manifests
 from .store import Store, StoredResponse, StoreError, open_store
+from .written import condition_text as condition_text  # also the export's, as before
+from .written import expression_text
 
 META = ("response_id", "questionnaire", "version", "language", "submitted")
 FREE_TEXT = ("text", "textarea")
@@ -49,7 +54,7 @@ class Column:
 
     name: str
     question: dict[str, Any]
-    kind: str  # value, flag (0/1 for a multiple's option), text (free text)
+    kind: str  # value, flag (0/1 for a multiple's option), text (free text), band, hidden
     key: str  # the answers key read
     code: object = None  # the option a flag column stands for
 
@@ -58,6 +63,12 @@ def question_columns(q: dict[str, Any]) -> list[Column]:
     qid, kind = q["id"], q["type"]
     if kind == "statement":
         return []
+    if kind == "calculate":
+        # A calculated text may copy free text (a name, an address): --redact treats it so.
+        calculated = [Column(qid, q, "text" if q["value_type"] == "text" else "value", qid)]
+        if q.get("bands"):
+            calculated.append(Column(f"{qid}.band", q, "band", f"{qid}.band"))
+        return calculated
     if kind == "matrix":
         return [Column(f"{qid}.{i['code']}", q, "value", f"{qid}.{i['code']}") for i in q["items"]]
     cols: list[Column] = []
@@ -73,14 +84,26 @@ def question_columns(q: dict[str, Any]) -> list[Column]:
     return cols
 
 
+def hidden_columns(man: dict[str, Any]) -> list[Column]:
+    """One column per hidden field; its `question` is a stand-in holding the allowed values."""
+    return [
+        Column(h["id"], {"id": h["id"], "type": "hidden", "values": h["values"]}, "hidden", h["id"])
+        for h in man.get("hidden", [])
+    ]
+
+
 def columns(manifests: Iterable[dict[str, Any]]) -> list[Column]:
     """The merged columns of several versions; a later version's question wins for labels."""
     merged: dict[str, Column] = {}
+    hidden: dict[str, Column] = {}
     for man in manifests:
         for q in man["questions"]:
             for col in question_columns(q):
                 merged[col.name] = col  # a dict keeps the first position of a key
-    return list(merged.values())
+        for col in hidden_columns(man):
+            hidden[col.name] = col
+    # after every version's questions, so a later version's new question stays among them
+    return [*merged.values(), *(c for name, c in hidden.items() if name not in merged)]
 
 
 def _label(q: dict[str, Any], code: object) -> object:
@@ -88,6 +111,13 @@ def _label(q: dict[str, Any], code: object) -> object:
         if o["code"] == code and type(o["code"]) is type(code):
             return o["label"]
     return code
+
+
+def _band_label(q: dict[str, Any], number: object) -> object:
+    bands = q.get("bands", [])
+    if isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= len(bands):
+        return bands[number - 1]["label"]
+    return number
 
 
 def cell(col: Column, answers: dict[str, object], labels: bool, redacted: bool) -> object:
@@ -99,6 +129,8 @@ def cell(col: Column, answers: dict[str, object], labels: bool, redacted: bool) 
         return 1 if isinstance(value, list) and col.code in value else 0
     if col.kind == "text":
         return redact(str(value)) if redacted else value
+    if col.kind == "band":
+        return _band_label(col.question, value) if labels else value
     if labels and col.question["type"] in ("single", "scale", "matrix"):
         return _label(col.question, value)
     return value
@@ -157,52 +189,65 @@ def write_export(
 # --- the codebook -------------------------------------------------------------
 
 
-def condition_text(node: dict[str, Any] | None) -> str:
-    """A manifest syntax tree written back in the questionnaire's condition language."""
-    if node is None:
-        return ""
-
-    def value(v: object) -> str:
-        if isinstance(v, dict):
-            return "today" if "today" in v else f"'{v.get('date')}'"
-        if isinstance(v, str) and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", v):
-            return f"'{v}'"
-        return str(v)
-
-    def walk(n: dict[str, Any], top: bool) -> str:
-        for op in ("and", "or"):
-            if op in n:
-                text = f" {op} ".join(walk(a, False) for a in n[op])
-                return text if top else f"({text})"
-        if "not" in n:
-            return f"not {walk(n['not'], False)}"
-        if n["op"] == "answered":
-            return f"answered({n['field']})"
-        if n["op"] in ("in", "not in"):
-            return f"{n['field']} {n['op']} [{', '.join(value(v) for v in n['values'])}]"
-        return f"{n['field']} {n['op']} {value(n['value'])}"
-
-    return walk(node, True)
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 def _codes(col: Column) -> str:
     q = col.question
     if col.kind == "flag":
         return "0=not chosen; 1=chosen"
+    if col.kind == "band":
+        return "; ".join(
+            f"{n}={b['label']} ({_number(b['min'])} to {_number(b['max'])})"
+            for n, b in enumerate(q["bands"], start=1)
+        )
+    if col.kind == "hidden":
+        return "; ".join(str(v) for v in q["values"])
+    if q["type"] == "calculate":
+        return ""
     if col.kind == "text" or q["type"] not in ("single", "scale", "matrix"):
         return ""
     options = [*q.get("options", []), *q.get("points", []), *q.get("extra", [])]
     return "; ".join(f"{o['code']}={o['label']}" for o in options)
 
 
+def _condition(man: dict[str, Any], q: dict[str, Any]) -> str:
+    """When a column can hold a value: its page's, group's and own conditions together."""
+    if q["type"] == "hidden":
+        return ""  # whenever the form's address supplied an allowed value
+    page = next(p for p in man["pages"] if p["id"] == q["page"])
+    group: dict[str, Any] = next(
+        (g for g in page.get("groups", []) if g["id"] == q.get("group")), {}
+    )
+    trees = [page["condition"], group.get("condition"), q.get("condition")]
+    parts = [text for tree in trees if (text := condition_text(tree))]
+    return parts[0] if len(parts) == 1 else " and ".join(f"({p})" for p in parts)
+
+
+def _derived(col: Column) -> tuple[str, str]:
+    """The question and type cells of a calculated value, its band or a hidden field.
+
+    A calculated value shows its expression as written: what a researcher needs to
+    reproduce it exactly, in the same language as the condition column."""
+    q = col.question
+    if col.kind == "hidden":
+        return "hidden field, read from the form's address", "hidden"
+    if col.kind == "band":
+        return f"calculated: the band of {q['id']}", "band"
+    return f"calculated: {expression_text(q['value'])}", f"calculated {q['value_type']}"
+
+
 def codebook_rows(man: dict[str, Any]) -> list[dict[str, str]]:
-    pages = {p["id"]: p for p in man["pages"]}
     out = []
     for col in columns([man]):
         q = col.question
-        parts = [condition_text(pages[q["page"]]["condition"]), condition_text(q["condition"])]
-        parts = [p for p in parts if p]
-        condition = parts[0] if len(parts) == 1 else " and ".join(f"({p})" for p in parts)
+        condition = _condition(man, q)
+        if q["type"] in ("calculate", "hidden"):
+            text, kind = _derived(col)
+            entry = {"column": col.name, "question": text, "type": kind, "codes": _codes(col)}
+            out.append({**entry, "condition": condition})
+            continue
         text = q["text"]
         if q["type"] == "matrix":
             text += " — " + next(

@@ -208,3 +208,32 @@ def test_specify_columns_for_multiple_and_single() -> None:
     single = {**multiple, "id": "s", "type": "single"}
     assert [c.name for c in question_columns(multiple)] == ["m.a", "m.other", "m.other.text"]
     assert [c.name for c in question_columns(single)] == ["s", "s.other"]
+
+
+def test_a_round_1_manifest_exports_unchanged(tmp_path: Path) -> None:
+    """The manifest as round 1 wrote it (no hidden, messages or calculated values)
+    gives exactly the exports and codebook it always gave."""
+    frozen_path = Path(__file__).parent / "golden" / "every-construct" / "expected"
+    frozen = json.loads((frozen_path / "manifest.json").read_text("utf-8"))
+    assert frozen["formwright"] == 1 and "hidden" not in frozen
+    store = open_store(str(tmp_path / "r.sqlite3"))
+    store.remember_manifest(frozen)
+    store.remember_manifest(version_two(frozen))
+    names: dict[str, str] = {}
+    for n, (version, answers) in enumerate(RESPONSES, start=1):
+        sid = f"00000000-0000-4000-8000-00000000000{n}"
+        rid = store.save(
+            NewResponse(sid, "every-construct", version, "en", answers), date(2025, 3, n)
+        )
+        names[rid] = f"response-{n}"
+    for options, name in [
+        (ExportOptions("csv"), "responses.csv"),
+        (ExportOptions("csv", labels=True, redact=True), "responses-labels-redacted.csv"),
+        (ExportOptions("jsonl"), "responses.jsonl"),
+    ]:
+        assert export_text((store, names), options) == (GOLDEN / name).read_text("utf-8")
+    for fmt, name in [("csv", "codebook.csv"), ("markdown", "codebook.md")]:
+        out = io.StringIO()
+        write_codebook(frozen, out, fmt)
+        assert out.getvalue() == (GOLDEN / name).read_text("utf-8")
+    store.close()
