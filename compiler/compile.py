@@ -11,10 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from .language.estimate import estimate_minutes
-from .language.formats import SPECIFY_MAX_LENGTH, UUID_PATTERN, data_columns, largest_response
-from .language.model import Option, Question, Questionnaire
+from .language.formats import (
+    FORMATS,
+    SPECIFY_MAX_LENGTH,
+    UUID_PATTERN,
+    data_columns,
+    largest_response,
+)
+from .language.model import Option, Page, Question, Questionnaire, Rule
+from .language.piping import with_fallbacks
+from .language.regex import portable
 
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 1  # a version-1 questionnaire's manifest, unchanged since round 1
+MANIFEST_FORMAT_2 = 2  # adds calculated values, rules, messages, groups, hidden fields
 DATE_PATTERNS = {
     "day": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
     "month": "^[0-9]{4}-[0-9]{2}$",
@@ -34,7 +43,38 @@ def _options(options: list[Option]) -> list[dict[str, Any]]:
     return out
 
 
+def _rules(rules: list[Rule]) -> list[dict[str, Any]]:
+    return [{"must": r.tree, "message": r.message, "key": r.key} for r in rules]
+
+
+def _version2(q: Question, entry: dict[str, Any]) -> None:
+    if q.group is not None:
+        entry["group"] = q.group.id
+    if q.rules:
+        entry["rules"] = _rules(q.rules)
+    if q.messages:
+        entry["messages"] = dict(q.messages)
+    if q.text_format is not None:
+        entry["format"] = q.text_format
+    pattern = FORMATS.get(q.text_format or "", q.pattern)
+    if pattern is not None:
+        entry["pattern"] = portable(pattern)
+
+
+def _calculated(q: Question) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": q.id, "type": "calculate", "page": q.page.id}
+    entry.update(value=q.value_tree, value_type=q.value_type)
+    if q.group is not None:
+        entry["group"] = q.group.id
+    if q.bands:
+        entry["bands"] = [{"min": b.minimum, "max": b.maximum, "label": b.label} for b in q.bands]
+    entry["columns"] = [name for name, _ in data_columns(q)]
+    return entry
+
+
 def _question(q: Question) -> dict[str, Any]:
+    if q.type == "calculate":
+        return _calculated(q)
     entry: dict[str, Any] = {"id": q.id, "type": q.type, "page": q.page.id, "text": q.text}
     if q.hint:
         entry["hint"] = q.hint
@@ -58,10 +98,64 @@ def _question(q: Question) -> dict[str, Any]:
         entry.update(precision=q.precision, min=q.date_min, max=q.date_max)
     if q.type != "statement":
         entry["columns"] = [name for name, _ in data_columns(q)]
+    _version2(q, entry)
     return entry
 
 
-def manifest(qn: Questionnaire, languages: list[str]) -> dict[str, Any]:
+def _page(p: Page) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": p.id,
+        "title": p.title,
+        "condition": p.condition_json,
+        "questions": [q.id for q in p.questions],
+    }
+    if p.groups:
+        entry["groups"] = [
+            {"id": g.id, "condition": g.condition_json, "questions": [q.id for q in g.questions]}
+            for g in p.groups
+        ]
+    if p.rules:
+        entry["rules"] = _rules(p.rules)
+    return entry
+
+
+def manifest(
+    qn: Questionnaire, languages: list[str], messages: dict[str, dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """The manifest. `messages` holds each published language's translations of the
+    designer's own messages (rules, custom messages), which the endpoint shows in 422s."""
+    man = _manifest(qn, languages)
+    if qn.format_version >= 2:
+        _unpipe(man)
+        man["formwright"] = MANIFEST_FORMAT_2
+        man["hidden"] = [{"id": k, "values": list(v)} for k, v in qn.hidden.items()]
+        keys = {r["key"] for q in man["questions"] for r in q.get("rules", [])}
+        keys |= {r["key"] for p in man["pages"] for r in p.get("rules", [])}
+        keys |= {
+            f"questions.{q['id']}.messages.{k}"
+            for q in man["questions"]
+            for k in q.get("messages", {})
+        }
+        man["messages"] = {
+            lang: {k: v for k, v in sorted(texts.items()) if k in keys}
+            for lang, texts in sorted((messages or {}).items())
+        }
+    return man
+
+
+def _unpipe(man: dict[str, Any]) -> None:
+    """Texts as a page shows them before answers are known: what the endpoint's
+    messages and the codebook quote (a `{placeholder}` means nothing there)."""
+    for q in man["questions"]:
+        for key in ("text", "hint"):
+            if key in q:
+                q[key] = with_fallbacks(q[key])
+        for kind in ("options", "items", "points", "extra"):
+            for option in q.get(kind, []):
+                option["label"] = with_fallbacks(option["label"])
+
+
+def _manifest(qn: Questionnaire, languages: list[str]) -> dict[str, Any]:
     return {
         "formwright": MANIFEST_FORMAT,
         "id": qn.id,
@@ -74,15 +168,7 @@ def manifest(qn: Questionnaire, languages: list[str]) -> dict[str, Any]:
         "estimated_minutes": estimate_minutes(qn),
         "grace_period_days": qn.grace_period_days,
         "max_response_bytes": largest_response(qn),
-        "pages": [
-            {
-                "id": p.id,
-                "title": p.title,
-                "condition": p.condition_json,
-                "questions": [q.id for q in p.questions],
-            }
-            for p in qn.pages
-        ],
+        "pages": [_page(p) for p in qn.pages],
         "questions": [_question(q) for q in qn.questions],
     }
 

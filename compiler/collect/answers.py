@@ -9,8 +9,8 @@ over the answers kept so far:
   where its first question stands; a question when its page's, its group's and
   its own conditions hold, in that order. Answers to anything not shown are
   dropped silently, and only what is shown is validated (problems.py);
-- a shown calculated value is recomputed here and kept, with its band; the
-  script's value is never stored (calculated.py);
+- a calculated value is recomputed here, shown page or not, and kept with its
+  band; the script's value is never stored (calculated.py);
 - a question's rules are checked when it is shown and answered, a page's rules
   after its questions when the page is shown (Validator.rules says when a rule
   is skipped).
@@ -71,11 +71,17 @@ def check(man: Manifest | Index, parsed: Parsed, strings: Strings, today: date) 
         validator.add(name, "unknown_field", "err_not_option", question=name)
     kept: dict[str, object] = dict(parsed.hidden)
     for page in idx.manifest["pages"]:
-        if not _holds(page["condition"], kept, today):
-            continue
+        page_on = _holds(page["condition"], kept, today)
         groups: dict[str, bool] = {}  # a group's condition, read at its first question
         for qid in page["questions"]:
             q: Question = by_id[qid]
+            if q["type"] == "calculate":
+                # computed wherever it stands, shown or not, as the script does: it has
+                # no display, and what it uses from hidden questions is unanswered
+                recompute(q, parsed.calculated, kept, today, qid in analysis.today)
+                continue
+            if not page_on:
+                continue
             group = q.get("group")
             if group is not None and group not in groups:
                 groups[group] = _holds(analysis.groups.get((page["id"], group)), kept, today)
@@ -83,10 +89,9 @@ def check(man: Manifest | Index, parsed: Parsed, strings: Strings, today: date) 
                 q.get("condition"), kept, today
             ):
                 continue
-            if q["type"] == "calculate":
-                recompute(q, parsed.calculated, kept, today, qid in analysis.today)
-            elif q["type"] != "statement" and validator.question(q, parsed, kept):
+            if q["type"] != "statement" and validator.question(q, parsed, kept):
                 validator.rules(q.get("rules", []), qid, kept)
-        for rule in page.get("rules", []):
-            validator.rules([rule], analysis.page_rule_field[rule["key"]], kept)
+        if page_on:
+            for rule in page.get("rules", []):
+                validator.rules([rule], analysis.page_rule_field[rule["key"]], kept)
     return Checked(kept, validator.problems)

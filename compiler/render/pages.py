@@ -7,7 +7,6 @@ is marked with its own `lang` (WCAG 3.1.2).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -17,44 +16,18 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
-from ..language.formats import SPECIFY_MAX_LENGTH
-from ..language.model import Option, Page, Question, Questionnaire
+from ..language.formats import FORMATS, SPECIFY_MAX_LENGTH
+from ..language.model import Group, Option, Page, Question, Questionnaire
+from ..language.piping import with_fallbacks
+from ..language.regex import digits_only, portable
 from ..language.texts import Text, TextLookup
 from ..languages import Language
 from ..strings import Strings
-from . import richtext
+from . import piping, richtext, scriptdata
 from .assets import Assets
 from .describe import Describer
 
-_WHOLE = re.compile(r"-?[0-9]+")
-
-JS_STRINGS = [
-    "page_of",
-    "error_prefix",
-    "sending",
-    "err_required_choice",
-    "err_required_text",
-    "err_too_many",
-    "err_exclusive",
-    "err_too_long",
-    "err_number",
-    "err_integer",
-    "err_min",
-    "err_max",
-    "err_date",
-    "err_date_min",
-    "err_date_max",
-    "chars_left",
-    "chars_over",
-    "err_send",
-    "kept_answers",
-    "refused_unavailable",
-    "refused_busy",
-    "refused_closed",
-    "refused_unreadable",
-    "retry",
-    "open_current",
-]
+JS_STRINGS = scriptdata.JS_STRINGS  # what the script reads (tests/test_build.py)
 DATE_PARTS = {
     "day": [("day", 2, 2), ("month", 2, 2), ("year", 4, 4)],
     "month": [("month", 2, 2), ("year", 4, 4)],
@@ -114,6 +87,8 @@ class ViewQuestion:
     options: list[ViewOption] = field(default_factory=list)
     items: list[ViewItem] = field(default_factory=list)
     date_parts: list[dict[str, Any]] = field(default_factory=list)
+    input_pattern: str | None = None  # the portable pattern (language/regex.py)
+    input_mode: str | None = None
     privacy_note: bool = False  # text and textarea: "Do not include names or contact details."
     privacy: Text | None = None  # the designer's own wording of that note (`privacy_hint:`)
 
@@ -122,11 +97,20 @@ class ViewQuestion:
 
 
 @dataclass
+class ViewGroup:
+    """Questions sharing one condition: shown, hidden and explained together."""
+
+    id: str
+    note: str | None
+    questions: list[ViewQuestion]
+
+
+@dataclass
 class ViewPage:
     id: str
     title: Text
     note: str | None
-    questions: list[ViewQuestion]
+    items: list[ViewQuestion | ViewGroup]
 
 
 class PageRenderer:
@@ -151,16 +135,30 @@ class PageRenderer:
 
     # --- texts -------------------------------------------------------------
 
+    @property
+    def pipes(self) -> bool:
+        return self.qn.format_version >= 2  # braces are plain text in version 1
+
+    def missing(self) -> str:
+        try:
+            return self.t("pipe_unknown")
+        except KeyError:  # a catalog made before piping
+            return "…"
+
     def show(self, text: Text) -> Markup:
+        value = piping.inline(text.value, self.missing()) if self.pipes else escape(text.value)
         if text.lang == self.lang:
-            return escape(text.value)
+            return value
         # Untranslated: say which language it is in, and isolate its direction.
         return Markup('<bdi lang="{}" dir="{}">{}</bdi>').format(
-            text.lang, self.source.direction, text.value
+            text.lang, self.source.direction, value
         )
 
     def md(self, text: Text) -> Markup:
-        html = richtext.render(text.value)
+        if self.pipes:
+            html = piping.markdown(text.value, self.missing(), richtext.render)
+        else:
+            html = richtext.render(text.value)
         if text.lang == self.lang:
             return html
         return Markup('<div lang="{}" dir="{}">{}</div>').format(
@@ -172,15 +170,18 @@ class PageRenderer:
             return self.tx.option(q, option, "points" if option in q.points else "extra")
         return self.tx.option(q, option)
 
+    def plain(self, text: str) -> str:
+        return with_fallbacks(text, self.missing()) if self.pipes else text
+
     def plain_text(self, q: Question) -> str:
-        return self.tx.question(q).value
+        return self.plain(self.tx.question(q).value)
 
     def plain_label(self, q: Question, option: Option) -> str:
         if option in q.items:
-            return self.tx.option(q, option, "items").value
-        return self.label(q, option).value
+            return self.plain(self.tx.option(q, option, "items").value)
+        return self.plain(self.label(q, option).value)
 
-    def note(self, owner: Page | Question, key: str) -> str | None:
+    def note(self, owner: Page | Group | Question, key: str) -> str | None:
         if owner.condition_json is None:
             return None
         return self.t(key, condition=self.describe(owner.condition_json))
@@ -213,6 +214,10 @@ class PageRenderer:
                 options = self.options(q, prefix, q.options)
                 label = self.tx.option(q, item, "items")
                 view.items.append(ViewItem(prefix, item.code, label, options))
+        pattern = FORMATS.get(q.text_format or "", q.pattern)
+        if q.type == "text" and pattern is not None:
+            view.input_pattern = portable(pattern)
+            view.input_mode = "numeric" if digits_only(pattern) else None
         if q.type in ("text", "textarea"):  # anonymous: never names or contact details
             view.privacy_note = True
             view.privacy = self.tx.question(q, "privacy_hint") if q.privacy_hint else None
@@ -224,37 +229,7 @@ class PageRenderer:
         return view
 
     def script_data(self) -> dict[str, Any]:
-        """What the form's script cannot read from the page: conditions, the limits no
-        HTML attribute holds, and its messages. Types, codes, items, `required`, number
-        limits, lengths, date precision and exclusive options it reads from the markup,
-        so no respondent downloads them twice."""
-        questions: dict[str, dict[str, Any]] = {}
-        for q in self.qn.questions:
-            entry: dict[str, Any] = {}
-            if q.condition_json:
-                entry["condition"] = q.condition_json
-            if q.type == "multiple":  # checkboxes carry neither `required` nor a limit
-                if q.required:
-                    entry["required"] = True
-                if q.max_choices:
-                    entry["max_choices"] = q.max_choices
-            if q.type == "date":
-                for key, value in (("min", q.date_min), ("max", q.date_max)):
-                    if value is not None:
-                        entry[key] = value
-            # a quoted "1": is the text "1", though the page's value looks like the number
-            quoted = [
-                o.code for o in q.choices if isinstance(o.code, str) and _WHOLE.fullmatch(o.code)
-            ]
-            if quoted:
-                entry["text_codes"] = quoted
-            if entry:
-                questions[q.id] = entry
-        return {
-            "pages": {p.id: p.condition_json for p in self.qn.pages if p.condition_json},
-            "questions": questions,
-            "strings": {key: self.t.plural_forms(key) for key in JS_STRINGS},
-        }
+        return scriptdata.script_data(self)
 
     def data_json(self) -> Markup:
         # made safe inside <script> as Jinja's tojson does; keys sorted, no spaces
@@ -283,13 +258,25 @@ class PageRenderer:
         style = self.assets.style(tags if tags is not None else [self.lang, self.source.tag])
         return {"style": style.text, "csp": csp(self.qn.endpoint, style.source)}
 
+    def items(self, page: Page) -> list[ViewQuestion | ViewGroup]:
+        out: list[ViewQuestion | ViewGroup] = []
+        for q in page.questions:
+            view = self.question(q)
+            if q.group is None:
+                out.append(view)
+            elif out and isinstance(out[-1], ViewGroup) and out[-1].id == q.group.id:
+                out[-1].questions.append(view)
+            else:
+                out.append(ViewGroup(q.group.id, self.note(q.group, "note_page"), [view]))
+        return out
+
     def form(self, estimated_minutes: int) -> str:
         pages = [
             ViewPage(
                 id=p.id,
                 title=self.tx(f"pages.{p.id}.title"),
                 note=self.note(p, "note_page"),
-                questions=[self.question(q) for q in p.questions],
+                items=self.items(p),
             )
             for p in self.qn.pages
         ]
