@@ -95,6 +95,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "FW613": (Severity.WARNING, "no interface strings for the language"),
     "FW614": (Severity.ERROR, "translation leaves out a placeholder of the source"),
     "FW615": (Severity.ERROR, "translation has a placeholder the source does not have"),
+    "FW616": (Severity.WARNING, "piped number without a plural form its language needs"),
     # Piping
     "FW701": (Severity.ERROR, "placeholder names nothing"),
     "FW702": (Severity.ERROR, "placeholder names an answer not yet given"),
@@ -102,6 +103,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "FW704": (Severity.WARNING, "placeholder without a fallback"),
     "FW705": (Severity.ERROR, "malformed placeholder"),
     "FW706": (Severity.ERROR, "placeholder where answers cannot be piped"),
+    "FW707": (Severity.ERROR, "plural forms that do not fit"),
     # Anonymity
     "FW801": (Severity.WARNING, "question asks for contact or identifying details"),
 }

@@ -7,6 +7,10 @@ value is not known (without JavaScript every question is on one page, so nothing
 is known yet); it is translated with the text around it. `{{` and `}}` stand for
 literal braces. Placeholders exist only in questionnaires of `formwright: 2`:
 a version 1 text keeps its braces as written.
+
+A number can choose its words by CLDR plural category, each form after another
+`|` with `#` for the number: `{nights|some nights|one: # night|other: # nights}`.
+Each language writes the categories it has (Polish adds few: and many:).
 """
 
 from __future__ import annotations
@@ -23,12 +27,18 @@ _PLACEHOLDER = re.compile(
 _OPEN = re.compile(r"\{\{|\}\}|\{[^{}\n]*\}?|\}")
 
 
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+_FORM = re.compile(r"\s*(zero|one|two|few|many|other)\s*:\s?(.*)", re.DOTALL)
+
+
 @dataclass(frozen=True)
 class Placeholder:
     name: str
     fallback: str | None
     start: int  # offset of '{' in the text
     end: int  # offset just past '}'
+    forms: tuple[tuple[str, str], ...] = ()  # (plural category, words with #)
+    bad_forms: tuple[str, ...] = ()  # parts after the fallback that are no form
 
     @property
     def question(self) -> str:
@@ -62,7 +72,11 @@ def split(text: str) -> list[Piece]:
         if literal:
             out.append("".join(literal))
             literal = []
-        out.append(Placeholder(m["name"], m["fallback"], m.start(), m.end()))
+        fallback, *parts = m["fallback"].split("|") if m["fallback"] is not None else [None]
+        forms = [f for part in parts if (f := _FORM.fullmatch(part))]
+        bad = tuple(part for part in parts if not _FORM.fullmatch(part))
+        pairs = tuple((f[1], f[2]) for f in forms)
+        out.append(Placeholder(m["name"], fallback, m.start(), m.end(), pairs, bad))
     literal.append(text[pos:])
     if "".join(literal):
         out.append("".join(literal))

@@ -8,6 +8,7 @@ markup, so a piped answer cannot inject anything; and pages never pipe into
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from markupsafe import Markup, escape
@@ -21,6 +22,12 @@ _OPEN, _CLOSE = "\ue000", "\ue001"
 
 def _span(p: Placeholder, missing: str) -> Markup:
     shown = p.fallback if p.fallback is not None else missing
+    if p.forms:
+        # the script picks the form with Intl.PluralRules, CLDR's rules in the browser
+        forms = json.dumps(dict(p.forms), ensure_ascii=False, sort_keys=True)
+        return Markup('<span data-fw-pipe="{}" data-fw-plural="{}">{}</span>').format(
+            p.name, forms, shown
+        )
     return Markup('<span data-fw-pipe="{}">{}</span>').format(p.name, shown)
 
 

@@ -166,6 +166,24 @@ class _LocaleChecker:
             )
         if wanted != got:
             self.loc.refused.add(key)
+        self.plural_forms(key, entry)
+
+    def plural_forms(self, key: str, entry: Entry) -> None:
+        """A piped number's words need every plural category of the translation's language."""
+        lang = self.loc.language
+        categories = set(getattr(lang.plural, "tags", ())) if lang is not None else set()
+        for p in piping.placeholders(entry.text):
+            missing = categories - {c for c, _ in p.forms} - {"other"}
+            if p.forms and missing:
+                self.add(
+                    "FW616",
+                    entry.node,
+                    f"the translation of {key!r} gives no {', '.join(sorted(missing))} form "
+                    f"for {{{p.name}}}",
+                    f"numbers in {lang.tag if lang else key} take the forms "
+                    + ", ".join(sorted(categories | {"other"}))
+                    + "; the 'other' form is used where one is missing",
+                )
 
     def interface(self) -> None:
         english = Strings("en")

@@ -134,6 +134,8 @@ class _Piping:
             return
         self.malformed(node, node.value)
         for p in piping.placeholders(node.value):
+            if p.forms or p.bad_forms:
+                self.plural(node, p)
             if self.placeholder(node, p, shown_at, own) and p.fallback is None:
                 self.add(
                     "FW704",
@@ -143,6 +145,40 @@ class _Piping:
                     "the page shows '…' here",
                     f"add a few words to show instead after a bar: {{{p.name}|…}}",
                 )
+
+    def plural(self, node: Scalar, p: piping.Placeholder) -> None:
+        """`{n|fallback|one: # thing|other: # things}`: forms for a number, `other` among them."""
+        for bad in p.bad_forms:
+            self.add(
+                "FW705",
+                node,
+                p.start,
+                f"{bad.strip()!r} in {{{p.name}|…}} is not a plural form",
+                "write each form as category: words, with # for the number, e.g. "
+                "one: # night|other: # nights (categories: "
+                + ", ".join(piping.PLURAL_CATEGORIES)
+                + ")",
+            )
+        if p.forms and "other" not in {c for c, _ in p.forms}:
+            self.add(
+                "FW707",
+                node,
+                p.start,
+                f"the plural forms of {{{p.name}}} have no 'other' form",
+                "add other: # …, used for every number no other form fits",
+            )
+        q = self.by_id.get(p.question)
+        number = q is not None and (
+            q.type == "number" or (q.type == "calculate" and q.value_type == "number")
+        )
+        if p.forms and q is not None and (not number or p.part is not None):
+            self.add(
+                "FW707",
+                node,
+                p.start,
+                f"plural forms choose words for a number, but {{{p.name}}} is not one",
+                "use plural forms with a number question or a calculated number",
+            )
 
     def unknown(self, name: str) -> str:
         """When a value is not known, to say what a page shows without a fallback."""
