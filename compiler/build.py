@@ -27,7 +27,7 @@ from .language.model import Questionnaire
 from .language.texts import TextLookup, source_texts
 from .languages import Language, language
 from .project import validate_project
-from .render.assets import features_of, form_assets
+from .render.assets import features_of, form_assets, uses_expressions
 from .render.pages import PageRenderer
 from .render.skeleton import FormSkeleton
 from .strings import Strings
@@ -63,7 +63,18 @@ def build_questionnaire(
     target = out / qn.id
     if target.exists():
         shutil.rmtree(target)  # stale languages or assets must not linger
-    assets = form_assets(features_of({q.type for q in qn.questions}))
+    # the script's expression evaluator only where a tree needs it; rules and calculated
+    # values always do
+    groups = [g for p in qn.pages for g in p.groups]
+    rules = [r.tree for p in qn.pages for r in p.rules] + [
+        r.tree for q in qn.questions for r in q.rules
+    ]
+    values = [q.value_tree for q in qn.questions if q.type == "calculate"]
+    trees: list[object] = [*(p.condition_json for p in qn.pages)]
+    trees += [*(g.condition_json for g in groups), *(q.condition_json for q in qn.questions)]
+    trees += [*rules, *values]
+    expressions = bool(rules or values) or uses_expressions(trees)
+    assets = form_assets(features_of({q.type for q in qn.questions}, expressions))
     files: dict[Path, bytes | str] = {target / "assets" / assets.script_name: assets.script}
     source_lang = language(qn.language)
     if source_lang is None:

@@ -20,7 +20,7 @@ from typing import Any
 from . import numbers as n
 from .regex import full_match
 
-_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")  # ASCII digits, as in the browser
 Answers = dict[str, object]
 
 
@@ -72,6 +72,8 @@ def _compare(op: str, answer: object, target: object) -> bool:
 def _same(a: object, b: object) -> bool:
     if _number(a) and _number(b):
         return a == b
+    if isinstance(a, list) and isinstance(b, list):  # item by item: [1] is not [True]
+        return len(a) == len(b) and all(map(_same, a, b))
     return type(a) is type(b) and a == b
 
 

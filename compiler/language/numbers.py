@@ -10,6 +10,7 @@ calculated value is rounded to PLACES decimal places, half away from zero.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from fractions import Fraction
 
@@ -46,15 +47,20 @@ def to_json_number(x: Fraction) -> int | float:
     return float(f"{sign}{whole}.{rest:0{PLACES}d}")
 
 
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+
+
 def as_date(text: str) -> date | None:
-    """A stored date of any precision, at its first day (2026-03 is 2026-03-01)."""
-    parts = text.split("-")
+    """A stored date of any precision, at its first day (2026-03 is 2026-03-01).
+
+    Only as dates are stored, YYYY[-MM[-DD]] in ASCII digits: int() would also read
+    2026-1-5, ' 2026', '+2026' or other scripts' digits, which the browser does not."""
+    match = _DATE.fullmatch(text)
+    if match is None:
+        return None
     try:
-        year = int(parts[0])
-        month = int(parts[1]) if len(parts) > 1 else 1
-        day = int(parts[2]) if len(parts) > 2 else 1
-        return date(year, month, day)
-    except (ValueError, IndexError):
+        return date(*(int(part) if part else 1 for part in match.groups()))
+    except ValueError:
         return None
 
 

@@ -98,7 +98,8 @@ def make_assets(style: str, script: str, fonts: str = "") -> Assets:
 
 
 FEATURE = re.compile(r"/\*(\w+)\{\*/.*?/\*\}\1\*/", re.DOTALL)
-FEATURES = frozenset({"date"})  # the parts of form.js marked /*name{*/ ... /*}name*/
+FEATURES = frozenset({"date", "expr"})  # the parts of form.js marked /*name{*/ ... /*}name*/
+_GENERAL = ("left", "fn", "ref")  # keys only the general expressions' nodes have
 
 
 def script_for(script: str, features: frozenset[str]) -> str:
@@ -106,8 +107,25 @@ def script_for(script: str, features: frozenset[str]) -> str:
     return FEATURE.sub(lambda m: m.group(0) if m.group(1) in features else "", script)
 
 
-def features_of(question_types: set[str]) -> frozenset[str]:
-    return frozenset(f for f in FEATURES if f in question_types)
+def uses_expressions(trees: Iterable[object]) -> bool:
+    """Whether any manifest tree needs more than the round-1 evaluator: a node of the
+    general shapes (a test between values, `is`, a function, a question as a value)."""
+    stack = list(trees)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("op") == "is" or any(key in node for key in _GENERAL):
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+def features_of(question_types: set[str], expressions: bool) -> frozenset[str]:
+    """The parts of the script a questionnaire needs; `expressions` as uses_expressions."""
+    have = question_types | ({"expr"} if expressions else set())
+    return frozenset(f for f in FEATURES if f in have)
 
 
 @cache

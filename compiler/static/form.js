@@ -32,7 +32,8 @@
     if ("and" in node) return node.and.every(function (n) { return evaluate(n, answers, today); });
     if ("or" in node) return node.or.some(function (n) { return evaluate(n, answers, today); });
     if ("not" in node) return !evaluate(node.not, answers, today);
-    var answer = Object.prototype.hasOwnProperty.call(answers, node.field) ? answers[node.field] : undefined;
+    /*expr{*/if (!("field" in node)) return test(node, answers, today);
+    /*}expr*/var answer = Object.prototype.hasOwnProperty.call(answers, node.field) ? answers[node.field] : undefined;
     if (!answered(answer)) return false;
     if (node.op === "answered") return true;
     if (node.op === "contains") {
@@ -45,7 +46,137 @@
     }
     return compare(node.op, answer, operand(node.value, today));
   }
-  if (typeof module === "object" && module.exports) { module.exports = { evaluate: evaluate }; return; }
+  /*expr{*/
+  // ---- general expressions: arithmetic, functions, tests between any two values ----
+  // Numbers are exact fractions (BigInt, lowest terms, d > 0), as in numbers.py, so that
+  // 0.1 + 0.2 == 0.3 here exactly when the endpoint says so. BigInt is only ever called
+  // (no 0n literals) and only when an expression runs: an old browser still parses this.
+  var big = typeof BigInt === "function", ZERO = big && BigInt(0), ONE = big && BigInt(1), TEN = big && BigInt(10);
+  function Q(n, d) {
+    if (d < ZERO) { n = -n; d = -d; }
+    for (var a = n < ZERO ? -n : n, b = d, t; b; t = a % b, a = b, b = t);
+    this.n = n / a;
+    this.d = d / a;
+  }
+  function num(v) { return v instanceof Q; }
+  function add(a, b) { return new Q(a.n * b.d + b.n * a.d, a.d * b.d); }
+  function mul(a, b) { return new Q(a.n * b.n, a.d * b.d); }
+  function cmp(a, b) { var x = a.n * b.d, y = b.n * a.d; return x < y ? -1 : x > y ? 1 : 0; }
+  function pow10(k) { for (var r = ONE; k > ZERO; k -= ONE) r *= TEN; return r; }
+  // a JSON number is the shortest decimal that prints as it (String here, repr in Python)
+  function exact(x) {
+    if (typeof x !== "number") return x;
+    var m = /^(-?\d+)(?:\.(\d+))?(?:e([-+]\d+))?$/.exec(String(x)), f = m[2] || "", e = BigInt(Number(m[3] || 0) - f.length);
+    return e < ZERO ? new Q(BigInt(m[1] + f), pow10(-e)) : new Q(BigInt(m[1] + f) * pow10(e), ONE);
+  }
+  function round(x, places) { // half away from zero; places is a BigInt, negative for tens
+    var s = pow10(places < ZERO ? -places : places), up = places >= ZERO;
+    var t = add(mul(new Q(x.n < ZERO ? -x.n : x.n, x.d), up ? new Q(s, ONE) : new Q(ONE, s)), new Q(ONE, BigInt(2)));
+    var w = t.n / t.d;
+    if (x.n < ZERO) w = -w;
+    return up ? new Q(w, s) : new Q(w * s, ONE);
+  }
+  // what a calculated value is stored as: 10 places, then the float nearest that decimal
+  function stored(v) {
+    if (!num(v)) return v;
+    var r = round(v, BigInt(10)), a = r.n < ZERO ? -r.n : r.n;
+    if (r.d === ONE && a < BigInt(9007199254740992)) return Number(r.n);
+    return Number((r.n < ZERO ? "-" : "") + a * pow10(BigInt(10)) / r.d + "e-10");
+  }
+  function equal(a, b) {
+    if (num(a) && num(b)) return cmp(a, b) === 0;
+    if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every(function (x, i) { return equal(x, b[i]); });
+    return a === b;
+  }
+  // Python orders text by code point, JavaScript by UTF-16 unit: this remap of the units
+  // (same length, ASCII unchanged) makes the second order the first
+  function units(s) {
+    return s.replace(/[\ud800-\uffff]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) + (c < "\ue000" ? 0x2000 : -0x800)); });
+  }
+  function order(op, a, b) {
+    if (num(a) && num(b)) { a = cmp(a, b); b = 0; }
+    else if (Array.isArray(a) && Array.isArray(b)) { a = equal(a, b); b = true; }
+    else if (typeof a === "string" && typeof b === "string") { a = units(a); b = units(b); }
+    return compare(op, a, b);
+  }
+  function test(node, answers, today) {
+    var val = function (v) { return value(v, answers, today); }, op = node.op;
+    if (op === "is") return val(node.value) === true;
+    var a = val(node.left), b;
+    if (a === null) return false;
+    if (op === "contains") {
+      b = val(node.value);
+      return Array.isArray(a) && a.some(function (x) { return equal(x, b); });
+    }
+    if (op === "in" || op === "not in") {
+      var found = node.values.some(function (v) { return order("==", a, val(v)); }); // a is never null, so null is never equal
+      return op === "in" ? found : !found;
+    }
+    b = val("right" in node ? node.right : node.value);
+    return b !== null && order(op, a, b);
+  }
+  // a value: a Q, text (dates are text), a list, true/false, or null for no value
+  function value(node, answers, today) {
+    if (node === null || typeof node !== "object") return node === undefined ? null : exact(node);
+    if ("ref" in node) {
+      var got = Object.prototype.hasOwnProperty.call(answers, node.ref) ? answers[node.ref] : undefined;
+      return !answered(got) ? null : Array.isArray(got) ? got.map(exact) : exact(got);
+    }
+    if ("today" in node || "date" in node) return operand(node, today);
+    if ("fn" in node) return call(node.fn, node.args, answers, today);
+    return evaluate(node, answers, today);
+  }
+  // a date of any precision at its first day (numbers.as_date), t its day number
+  function day(s) {
+    var m = typeof s === "string" && /^(\d{4})(?:-(\d\d)(?:-(\d\d))?)?$/.exec(s);
+    if (!m) return null;
+    var y = +m[1], mo = +(m[2] || 1), d = +(m[3] || 1), z = mo < 3 ? y - 1 : y;
+    var leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > (mo === 2 ? 28 + leap : 31 - (mo - 1) % 7 % 2)) return null;
+    // days from the civil date, the year counted from March (so leap days end it)
+    return { y: y, m: mo, d: d, t: 365 * z + Math.floor(z / 4) - Math.floor(z / 100) + Math.floor(z / 400) + Math.floor((153 * ((mo + 9) % 12) + 2) / 5) + d };
+  }
+  function months(a, b) {
+    return b.t < a.t ? -months(b, a) : (b.y - a.y) * 12 + b.m - a.m - (b.d < a.d ? 1 : 0);
+  }
+  function call(fn, args, answers, today) {
+    var val = function (v) { return value(v, answers, today); };
+    if (fn === "if") return val(evaluate(args[0], answers, today) ? args[1] : args[2]);
+    if (["sum", "count", "min", "max"].indexOf(fn) >= 0) {
+      var found = [], total = 0, min = fn === "min"; // unanswered arguments are skipped
+      args.forEach(function (arg) {
+        var got = val(arg), all = Array.isArray(got) ? got : got === null ? [] : [got];
+        total += all.length;
+        found = found.concat(all.filter(num));
+      });
+      if (fn === "count") return new Q(BigInt(total), ONE);
+      if (fn === "sum") return found.reduce(add, new Q(ZERO, ONE));
+      return found.length ? found.reduce(function (m, x) { return cmp(x, m) === (min ? -1 : 1) ? x : m; }) : null;
+    }
+    var got = args.map(val), x = got[0], y = got[1];
+    if (fn === "length") return new Q(BigInt(typeof x === "string" ? Array.from(x).length : 0), ONE);
+    // the manifest holds the pattern in its portable spelling (language/regex.py)
+    if (fn === "matches") return typeof x === "string" ? new RegExp("^(?:" + y + ")$", "u").test(x) : null;
+    if (got.indexOf(null) >= 0) return null;
+    if (fn === "neg") return num(x) ? new Q(-x.n, x.d) : null;
+    if (["+", "-", "*", "/", "round"].indexOf(fn) >= 0) {
+      if (!num(x) || !num(y)) return null;
+      if (fn === "+") return add(x, y);
+      if (fn === "-") return add(x, new Q(-y.n, y.d));
+      if (fn === "*") return mul(x, y);
+      if (fn === "/") return y.n === ZERO ? null : mul(x, new Q(y.d, y.n));
+      return round(x, y.n / y.d);
+    }
+    if (["days_between", "months_between", "years_between"].indexOf(fn) >= 0) {
+      var a = day(x), b = day(y), m;
+      if (!a || !b) return null;
+      if (fn === "days_between") return new Q(BigInt(b.t - a.t), ONE);
+      m = months(a, b);
+      return new Q(BigInt(fn === "months_between" ? m : Math.trunc(m / 12)), ONE);
+    }
+    throw new Error("unknown function " + fn);
+  }
+  /*}expr*/if (typeof module === "object" && module.exports) { module.exports = { evaluate: evaluate/*expr{*/, value: value, stored: stored/*}expr*/ }; return; }
 
   var doc = root.document;
 
