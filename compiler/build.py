@@ -74,7 +74,8 @@ def build_questionnaire(
     trees += [*(g.condition_json for g in groups), *(q.condition_json for q in qn.questions)]
     trees += [*rules, *values]
     expressions = bool(rules or values) or uses_expressions(trees)
-    assets = form_assets(features_of({q.type for q in qn.questions}, expressions))
+    types = {q.type for q in qn.questions}
+    assets = form_assets(features_of(types, expressions, qn.format_version))
     files: dict[Path, bytes | str] = {target / "assets" / assets.script_name: assets.script}
     source_lang = language(qn.language)
     if source_lang is None:
@@ -82,10 +83,11 @@ def build_questionnaire(
     published: list[tuple[Language, LocaleFile | None]] = [(source_lang, None)]
     published += [(loc.language, loc) for loc in locales if loc.language is not None]
     languages = [lang for lang, _ in published]
-    man = manifest(qn, [lang.tag for lang in languages])
+    source = source_texts(qn)
+    messages = {loc.language.tag: loc.current(source) for loc in locales if loc.language}
+    man = manifest(qn, [lang.tag for lang in languages], messages)
     files[target / "manifest.json"] = _json(man)
     files[target / "response.schema.json"] = _json(response_schema(man))
-    source = source_texts(qn)
     skeleton = FormSkeleton(qn, assets, source_lang, estimate_minutes(qn))
 
     def pages(index: int) -> dict[str, str]:

@@ -20,7 +20,7 @@ from .language.formats import (
 )
 from .language.model import Option, Page, Question, Questionnaire, Rule
 from .language.piping import with_fallbacks
-from .language.regex import portable
+from .patterns import portable
 
 MANIFEST_FORMAT = 1  # a version-1 questionnaire's manifest, unchanged since round 1
 MANIFEST_FORMAT_2 = 2  # adds calculated values, rules, messages, groups, hidden fields

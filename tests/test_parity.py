@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.language import regex
+from compiler import patterns as regex
 from compiler.language.conditions import parse, to_json, value_json
 from compiler.language.evaluate import evaluate, stored, value
-from compiler.language.regex import portable
 from compiler.language.tree import Ref, walk
+from compiler.patterns import portable
 
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(

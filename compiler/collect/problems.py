@@ -16,7 +16,7 @@ from typing import Any
 
 from ..language.evaluate import evaluate, is_answered
 from ..language.formats import SPECIFY_MAX_LENGTH
-from ..language.regex import full_match
+from ..patterns import full_match
 from ..strings import Strings
 from .parsing import Index, Parsed, Problem, Question, answer_fields
 
@@ -116,7 +116,7 @@ class Validator:
             if "max_length" in q and len(value) > q["max_length"]:
                 self.add(qid, "too_long", "err_too_long", q["max_length"], q, question=text)
             elif "pattern" in q and not full_match(q["pattern"], value):
-                # the manifest's pattern is portable (language/regex.py): linear in the text
+                # the manifest's pattern is portable (compiler/patterns): linear in the text
                 self.pattern(q)
         elif kind == "number":
             if q["integer"] and not float(value).is_integer():

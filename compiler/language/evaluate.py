@@ -17,8 +17,8 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from ..patterns import full_match
 from . import numbers as n
-from .regex import full_match
 
 _DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")  # ASCII digits, as in the browser
 Answers = dict[str, object]

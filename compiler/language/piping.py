@@ -72,7 +72,10 @@ def split(text: str) -> list[Piece]:
         if literal:
             out.append("".join(literal))
             literal = []
-        fallback, *parts = m["fallback"].split("|") if m["fallback"] is not None else [None]
+        fallback: str | None = None
+        parts: list[str] = []
+        if m["fallback"] is not None:
+            fallback, *parts = m["fallback"].split("|")
         forms = [f for part in parts if (f := _FORM.fullmatch(part))]
         bad = tuple(part for part in parts if not _FORM.fullmatch(part))
         pairs = tuple((f[1], f[2]) for f in forms)

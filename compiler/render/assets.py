@@ -98,7 +98,7 @@ def make_assets(style: str, script: str, fonts: str = "") -> Assets:
 
 
 FEATURE = re.compile(r"/\*(\w+)\{\*/.*?/\*\}\1\*/", re.DOTALL)
-FEATURES = frozenset({"date", "expr"})  # the parts of form.js marked /*name{*/ ... /*}name*/
+FEATURES = frozenset({"date", "expr", "v2"})  # the parts of form.js marked /*name{*/ ... /*}name*/
 _GENERAL = ("left", "fn", "ref")  # keys only the general expressions' nodes have
 
 
@@ -122,9 +122,11 @@ def uses_expressions(trees: Iterable[object]) -> bool:
     return False
 
 
-def features_of(question_types: set[str], expressions: bool) -> frozenset[str]:
-    """The parts of the script a questionnaire needs; `expressions` as uses_expressions."""
+def features_of(question_types: set[str], expressions: bool, version: int = 1) -> frozenset[str]:
+    """The parts of the script a questionnaire needs; `expressions` as uses_expressions;
+    `version` the questionnaire language's (piping, rules, groups... are version 2)."""
     have = question_types | ({"expr"} if expressions else set())
+    have |= {"v2"} if version >= 2 else set()
     return frozenset(f for f in FEATURES if f in have)
 
 

@@ -19,9 +19,9 @@ from markupsafe import Markup, escape
 from ..language.formats import FORMATS, SPECIFY_MAX_LENGTH
 from ..language.model import Group, Option, Page, Question, Questionnaire
 from ..language.piping import with_fallbacks
-from ..language.regex import digits_only, portable
 from ..language.texts import Text, TextLookup
 from ..languages import Language
+from ..patterns import digits_only, portable
 from ..strings import Strings
 from . import piping, richtext, scriptdata
 from .assets import Assets
@@ -87,7 +87,7 @@ class ViewQuestion:
     options: list[ViewOption] = field(default_factory=list)
     items: list[ViewItem] = field(default_factory=list)
     date_parts: list[dict[str, Any]] = field(default_factory=list)
-    input_pattern: str | None = None  # the portable pattern (language/regex.py)
+    input_pattern: str | None = None  # the portable pattern (compiler/patterns)
     input_mode: str | None = None
     privacy_note: bool = False  # text and textarea: "Do not include names or contact details."
     privacy: Text | None = None  # the designer's own wording of that note (`privacy_hint:`)

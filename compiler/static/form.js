@@ -155,7 +155,7 @@
     }
     var got = args.map(val), x = got[0], y = got[1];
     if (fn === "length") return new Q(BigInt(typeof x === "string" ? Array.from(x).length : 0), ONE);
-    // the manifest holds the pattern in its portable spelling (language/regex.py)
+    // the manifest holds the pattern in its portable spelling (compiler/patterns)
     if (fn === "matches") return typeof x === "string" ? new RegExp("^(?:" + y + ")$", "u").test(x) : null;
     if (got.indexOf(null) >= 0) return null;
     if (fn === "neg") return num(x) ? new Q(-x.n, x.d) : null;
@@ -223,6 +223,7 @@
   // A page the endpoint sent back after refusing a post holds the answers as sent and
   // every question at once, like the page without JavaScript: it is left as it is.
   if (!form || form.hasAttribute("data-fw-refused")) return;
+  /*expr{*/if (typeof BigInt !== "function") return; // a browser too old for exact numbers keeps the plain form/*}expr*/
   // Only what the markup cannot say is in fw-data: conditions, a few limits, messages.
   var data = JSON.parse(doc.getElementById("fw-data").textContent);
   var S = data.strings, lang = doc.documentElement.lang;
@@ -336,19 +337,47 @@
   questions.forEach(function (q) { byId[q.id] = q; });
   var pages = $$("[data-fw-page]", form).map(function (section) {
     var id = section.getAttribute("data-fw-page");
-    return { id: id, condition: own(data.pages, id), questions: $$("[data-fw-question]", section).map(function (el) {
+    return { id: id, condition: own(data.pages, id), questions: $$("[data-fw-question], [data-fw-calc]", section).map(function (el) {
+      /*v2{*/if (el.hasAttribute("data-fw-calc")) return { calc: el.getAttribute("data-fw-calc") };/*}v2*/
       return byId[el.getAttribute("data-fw-question")];
     }) };
   });
-  var pageShown = Object.create(null);
+  var pageShown = Object.create(null), lastAcc = {};
+  /*v2{*/
+  // Values from the page's address, only those the questionnaire lists (never free text).
+  var given = {}, search = root.URLSearchParams ? new root.URLSearchParams(root.location.search) : null;
+  Object.keys(data.hidden || {}).forEach(function (name) {
+    var v = search && search.get(name);
+    if (v !== null && data.hidden[name].indexOf(v) >= 0) given[name] = v;
+  });
+  function calculate(id, acc, today) {
+    var c = data.calcs[id], v = stored(value(c.value, acc, today));
+    if (v === null || v === undefined) return;
+    acc[id] = v;
+    (c.bands || []).some(function (b, n) { return v >= b[0] && v <= b[1] && (acc[id + ".band"] = n + 1); });
+  }
+  function groupOn(q, acc, today, seen, pageOn) {
+    var g = box(q).parentNode.getAttribute("data-fw-group");
+    if (!g) return pageOn;
+    if (!(g in seen)) {
+      var cond = own(data.groups || {}, g);
+      seen[g] = pageOn && (!cond || evaluate(cond, acc, today));
+      box(q).parentNode.hidden = !seen[g];
+    }
+    return seen[g];
+  }
+  /*}v2*/
   function apply() {
-    var acc = {}, today = todayISO();
+    var acc = lastAcc = {}, today = todayISO(), seen = {};
+    /*v2{*/Object.keys(given).forEach(function (k) { acc[k] = given[k]; });/*}v2*/
     pages.forEach(function (p) {
       var pageOn = !p.condition || evaluate(p.condition, acc, today);
       pageShown[p.id] = pageOn;
       p.questions.forEach(function (q) {
-        var el = box(q);
-        var on = pageOn && (!q.condition || evaluate(q.condition, acc, today));
+        /*v2{*/if (q.calc) return calculate(q.calc, acc, today);/*}v2*/
+        var el = box(q), on = pageOn;
+        /*v2{*/on = groupOn(q, acc, today, seen, pageOn);/*}v2*/
+        on = on && (!q.condition || evaluate(q.condition, acc, today));
         if (!on && !el.hidden) {
           $$("input, textarea", el).forEach(function (i) {
             if (i.type === "radio" || i.type === "checkbox") i.checked = false; else i.value = "";
@@ -363,8 +392,65 @@
       var opt = doc.getElementById(s.getAttribute("data-fw-specify"));
       if (opt.checked) s.removeAttribute("data-fw-closed"); else s.setAttribute("data-fw-closed", "");
     });
+    /*v2{*/pipe(acc);/*}v2*/
     return acc;
   }
+  /*v2{*/
+  // ---- piping: earlier answers into later texts, as text (never markup) ----
+  var pipes = $$("[data-fw-pipe]").map(function (el) {
+    return { el: el, name: el.getAttribute("data-fw-pipe"), fallback: el.textContent, forms: JSON.parse(el.getAttribute("data-fw-plural") || "null") };
+  });
+  function labelOf(name, code) {
+    var input = field(name).filter(function (i) { return i.value === String(code); })[0], l = input && input.labels && input.labels[0];
+    return l ? l.textContent.trim() : String(code);
+  }
+  function shown(name, acc) {
+    var v = acc[name], base = name.split(".")[0], q = byId[base], c = own(data.calcs || {}, base);
+    if (!answered(v)) return null;
+    if (c && /\.band$/.test(name)) return c.bands[v - 1][2];
+    if (typeof v === "number") return fmt(v);
+    if (q && q.codes) return (Array.isArray(v) ? v : [v]).map(function (x) { return labelOf(name, x); }).join(", ");
+    /*date{*/if (q && q.type === "date" && root.Intl) {
+      var parts = v.split("-"), opts = { year: "numeric" };
+      if (parts[1]) opts.month = "long";
+      if (parts[2]) opts.day = "numeric";
+      return new Intl.DateTimeFormat(lang, opts).format(new Date(Date.UTC(+parts[0], (+parts[1] || 1) - 1, +parts[2] || 1, 12)));
+    }/*}date*/
+    return typeof v === "string" ? v : null;
+  }
+  function pipe(acc) {
+    pipes.forEach(function (p) {
+      var text = shown(p.name, acc), n = acc[p.name];
+      // words for the number by the language's CLDR plural rules: "1 night", "2 nights"
+      if (text !== null && p.forms && typeof n === "number") text = (own(p.forms, rules ? rules.select(n) : "other") || p.forms.other).replace(/#/g, text);
+      p.el.textContent = text === null ? p.fallback : text;
+    });
+  }
+  function piped(text, acc) {
+    return text.replace(/\{([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)?)(?:\|([^{}\n]*))?\}/g, function (m, name, fallback) {
+      var v = shown(name, acc);
+      return v === null ? (fallback === undefined ? "…" : fallback.split("|")[0]) : v;
+    });
+  }
+  // A rule is checked once every answer it names outside sum(), count(), min(), max(),
+  // length() and answered() is given (the endpoint's rule: collect/answers.py).
+  function needs(node, out) {
+    if (node === null || typeof node !== "object") return out;
+    if (Array.isArray(node)) { node.forEach(function (n) { needs(n, out); }); return out; }
+    if (node.op === "answered" || /^(sum|count|min|max|length)$/.test(node.fn)) return out;
+    if ("field" in node) out.push(node.field);
+    if ("ref" in node) out.push(node.ref);
+    Object.keys(node).forEach(function (k) { if (k !== "field" && k !== "ref") needs(node[k], out); });
+    return out;
+  }
+  function broken(rules, acc, add) {
+    var today = todayISO();
+    (rules || []).forEach(function (r) {
+      var ready = needs(r.must, []).every(function (f) { return answered(acc[f]); });
+      if (ready && !evaluate(r.must, acc, today)) add(piped(r.message, acc));
+    });
+  }
+  /*}v2*/
 
   // ---- pages ----
   var sections = $$("[data-fw-page]"), intro = doc.querySelector("[data-fw-intro]");
@@ -413,39 +499,58 @@
       q.items.forEach(function (item) {
         if (q.required && !answered(a[q.id + "." + item])) {
           var fs = doc.getElementById("f-" + q.id + "--" + item);
-          add(msg("err_required_choice", { question: name + " — " + textOf(fs.querySelector("legend")) }),
+          add(qmsg(q, "err_required_choice", { question: name + " — " + textOf(fs.querySelector("legend")) }),
               fs.querySelector("input"), "err-" + q.id + "--" + item);
         }
       });
       return;
     }
-    var v = a[q.id];
+    var v = a[q.id], before = errors.length;
     /*date{*/if (q.type === "date") v = dateValue(q);/*}date*/
     if (q.type === "number") {
       var raw = first.value.trim();
-      if (raw !== "" && !isFinite(Number(raw))) return add(msg("err_number", { question: name }), first);
+      if (raw !== "" && !isFinite(Number(raw))) return add(qmsg(q, "err_number", { question: name }), first);
     }
     if (!answered(v) && v !== null) {
-      if (q.required) add(msg(q.codes ? "err_required_choice" : "err_required_text", { question: name }), first);
+      if (q.required) add(qmsg(q, q.codes ? "err_required_choice" : "err_required_text", { question: name }), first);
       return;
     }
     if (q.type === "multiple") {
-      if (q.max_choices && v.length > q.max_choices) add(msg("err_too_many", { question: name }, q.max_choices), first);
+      if (q.max_choices && v.length > q.max_choices) add(qmsg(q, "err_too_many", { question: name }, q.max_choices), first);
       (q.exclusive || []).forEach(function (x) {
-        if (v.length > 1 && v.indexOf(x) >= 0) add(msg("err_exclusive", { question: name, option: x }), first);
+        if (v.length > 1 && v.indexOf(x) >= 0) add(qmsg(q, "err_exclusive", { question: name, option: x }), first);
       });
     } else if (q.type === "text" || q.type === "textarea") {
-      if (q.max_length && v.length > q.max_length) add(msg("err_too_long", { question: name }, q.max_length), first);
+      if (q.max_length && v.length > q.max_length) add(qmsg(q, "err_too_long", { question: name }, q.max_length), first);
     } else if (q.type === "number") {
-      if (q.integer && Math.floor(v) !== v) add(msg("err_integer", { question: name }), first);
-      else if (q.min !== undefined && v < q.min) add(msg("err_min", { question: name, min: fmt(q.min) }), first);
-      else if (q.max !== undefined && v > q.max) add(msg("err_max", { question: name, max: fmt(q.max) }), first);
+      if (q.integer && Math.floor(v) !== v) add(qmsg(q, "err_integer", { question: name }), first);
+      else if (q.min !== undefined && v < q.min) add(qmsg(q, "err_min", { question: name, min: fmt(q.min) }), first);
+      else if (q.max !== undefined && v > q.max) add(qmsg(q, "err_max", { question: name, max: fmt(q.max) }), first);
     /*date{*/} else if (q.type === "date") {
-      if (v === null) return add(msg("err_date", { question: name }), first);
+      if (v === null) return add(qmsg(q, "err_date", { question: name }), first);
       var lo = q.min === "today" ? todayISO() : q.min, hi = q.max === "today" ? todayISO() : q.max;
-      if (lo && compare("<", v, lo)) add(msg("err_date_min", { question: name, date: lo.slice(0, v.length) }), first);
-      if (hi && compare(">", v, hi)) add(msg("err_date_max", { question: name, date: hi.slice(0, v.length) }), first);
+      if (lo && compare("<", v, lo)) add(qmsg(q, "err_date_min", { question: name, date: lo.slice(0, v.length) }), first);
+      if (hi && compare(">", v, hi)) add(qmsg(q, "err_date_max", { question: name, date: hi.slice(0, v.length) }), first);
     /*}date*/}
+    /*v2{*/
+    var pattern = first.getAttribute("pattern");
+    if (q.type === "text" && pattern && !new RegExp("^(?:" + pattern + ")$", "u").test(v)) {
+      add(qmsg(q, q.format === "postcode-district" ? "err_postcode_district" : "err_pattern", { question: name }), first);
+    }
+    // as the endpoint: a question's rules once its own answer is valid
+    if (errors.length === before) broken(q.rules, lastAcc, function (text) { add(text, first); });
+    /*}v2*/
+  }
+  /*v2{*/
+  var KINDS = { err_required_choice: "required", err_required_text: "required", err_number: "number", err_integer: "integer",
+    err_min: "min", err_max: "max", err_too_long: "max_length", err_date: "date", err_date_min: "min", err_date_max: "max",
+    err_pattern: "pattern", err_postcode_district: "pattern" };
+  /*}v2*/
+  // The designer's own message for a kind of problem, where there is one.
+  function qmsg(q, key, values, count) {
+    /*v2{*/var mine = q.messages && own(q.messages, KINDS[key]);
+    if (mine) return piped(mine, lastAcc);/*}v2*/
+    return msg(key, values, count);
   }
   function clearErrors() {
     $$("[data-fw-error]").forEach(function (p) { p.hidden = true; p.textContent = ""; });
@@ -515,6 +620,17 @@
     $$("[data-fw-question]", section).forEach(function (el) {
       if (!el.hidden) validate(byId[el.getAttribute("data-fw-question")], errors);
     });
+    /*v2{*/
+    var pid = section.getAttribute("data-fw-page"), shownHere = $$("[data-fw-question]", section).filter(function (el) { return !el.hidden; });
+    (own(data.page_rules || {}, pid) || []).forEach(function (r) {
+      broken([r], lastAcc, function (text) {
+        // the first question of this page that the rule names, else the page's first
+        var named = needs(r.must, []).map(function (f) { return f.split(".")[0]; });
+        var el = shownHere.filter(function (e) { return named.indexOf(e.getAttribute("data-fw-question")) >= 0; })[0] || shownHere[0];
+        if (el) { var q = byId[el.getAttribute("data-fw-question")]; errors.push({ q: q, text: text, target: el.querySelector("input, textarea"), err: "err-" + q.id }); }
+      });
+    });
+    /*}v2*/
     return showErrors(errors);
   }
 

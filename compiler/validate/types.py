@@ -14,7 +14,7 @@ from ..language import conditions as c
 from ..language import tree as t
 from ..language.formats import parse_date
 from ..language.model import CHOICE_TYPES, Question, Questionnaire
-from ..language.regex import RegexError, portable
+from ..patterns import RegexError, portable
 from ..yamlnodes import Scalar
 from .functions import call
 from .kinds import BOOL, DAY, NUMBER, ORDERED, TEXT, Type, compatible

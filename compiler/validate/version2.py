@@ -17,7 +17,7 @@ from ..diagnostics import Diagnostic, make
 from ..language import conditions as c
 from ..language import tree as t
 from ..language.model import Band, Group, Page, Question, Questionnaire
-from ..language.regex import RegexError, parse
+from ..patterns import RegexError, parse
 from ..yamlnodes import Mapping, Node, Scalar, Sequence
 from .checks import RESERVED_IDS, RESERVED_PREFIX
 from .positions import position
