@@ -281,3 +281,16 @@ def test_malformed_entries_are_reported_by_the_schema(tmp_path: Path) -> None:
     found = [(d.code, d.message) for d in validate_project(project).all_diagnostics]
     assert ("FW102", "missing required key 'from'") in found
     assert any(code == "FW104" and "'12345678'" in message for code, message in found)
+
+
+def test_i18n_on_a_questionnaire_that_cannot_be_read_says_why(tmp_path: Path) -> None:
+    folder = tmp_path / "questionnaire"
+    folder.mkdir()
+    (folder / "brk.yaml").write_text(
+        'formwright: 1\nid: brk\nversion: "1"\ntitle: T\nlanguage: en\n'
+        "pages:\n  - id: p\n    title: P\n    questions:\n      - {id: a, type: text, text: a: b}\n",
+        "utf-8",
+    )
+    result = CliRunner().invoke(cli, ["i18n", "update", "--lang", "pl", "-C", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert "FW005" in result.output and "--questionnaire" not in result.output

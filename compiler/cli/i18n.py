@@ -26,6 +26,10 @@ def _questionnaire(project: Path, wanted: str | None) -> Questionnaire:
     found = {r.questionnaire.id: r.questionnaire for r in result.results if r.questionnaire}
     if wanted is None and len(found) == 1:
         wanted = next(iter(found))
+    if wanted is None and not found:
+        # none could be read at all (a YAML error, say): show why, not an empty list
+        report(errors, "text")
+        _fail("fix the questionnaire's errors first")
     if wanted is None:
         _fail("say which questionnaire with --questionnaire: " + ", ".join(sorted(found)))
     qn = found.get(str(wanted))
