@@ -442,3 +442,11 @@ def test_the_script_gets_the_strings_it_reads_and_no_others() -> None:
     for pair in re.findall(r'\? "(err_\w+)" : "(err_\w+)"', script):
         read |= set(pair)
     assert read == set(JS_STRINGS)
+
+
+def test_the_thanks_page_leaves_out_statements_that_pipe_answers(tmp_path: Path) -> None:
+    outcome = build_project(ROOT / "examples" / "phq-9", tmp_path)
+    assert not outcome.failed, outcome.diagnostics
+    thanks = (tmp_path / "phq-9" / "en" / "thanks.html").read_text("utf-8")
+    assert "total score" not in thanks
+    assert "total score" in (tmp_path / "phq-9" / "en" / "index.html").read_text("utf-8")

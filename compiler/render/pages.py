@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from ..language.formats import FORMATS, SPECIFY_MAX_LENGTH
 from ..language.model import Group, Option, Page, Question, Questionnaire
-from ..language.piping import with_fallbacks
+from ..language.piping import placeholders, with_fallbacks
 from ..language.texts import Text, TextLookup
 from ..languages import Language
 from ..patterns import digits_only, portable
@@ -301,6 +301,8 @@ class PageRenderer:
             self.md(self.tx.question(q))
             for q in self.qn.questions
             if q.type == "statement" and q.condition_json is None
+            # a statement that pipes answers means nothing once they are sent
+            and not (self.pipes and placeholders(q.text))
         ]
         return environment().get_template("thanks.html").render(self.context(statements=statements))
 
