@@ -288,7 +288,8 @@ def test_i18n_on_a_questionnaire_that_cannot_be_read_says_why(tmp_path: Path) ->
     folder.mkdir()
     (folder / "brk.yaml").write_text(
         'formwright: 1\nid: brk\nversion: "1"\ntitle: T\nlanguage: en\n'
-        "pages:\n  - id: p\n    title: P\n    questions:\n      - {id: a, type: text, text: a: b}\n",
+        "pages:\n  - id: p\n    title: P\n    questions:\n"
+        "      - {id: a, type: text, text: a: b}\n",
         "utf-8",
     )
     result = CliRunner().invoke(cli, ["i18n", "update", "--lang", "pl", "-C", str(tmp_path)])

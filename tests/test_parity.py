@@ -405,6 +405,10 @@ VALUES: list[tuple[str, dict[str, Any], object]] = [
     ("t", {"t": "x"}, "x"),
     ("a == 1", {"a": 1}, True),
     ("m", {"m": [1, 0.1]}, [1, 0.1]),
+    # beyond what a JSON number holds there is no value (never Infinity, never a crash)
+    ("a * a * a * a * a * a * a * a", {"a": 1e300}, None),
+    ("1 / (a * a * a * a * a * a * a * a)", {"a": 1e300}, 0),
+    ("a * 10", {"a": 1e300}, 1e301),
 ]
 
 

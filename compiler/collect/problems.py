@@ -10,15 +10,19 @@ left as written: the page pipes answers into them, the endpoint does not.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from ..language import piping
 from ..language.evaluate import evaluate, is_answered
 from ..language.formats import SPECIFY_MAX_LENGTH
 from ..patterns import full_match
 from ..strings import Strings
 from .parsing import Index, Parsed, Problem, Question, answer_fields
+
+EDGE_SPACE = " \t\n\r\f\v"  # ASCII, as the script trims before matching
 
 # Which of a question's `messages` replaces the standard message for a problem code.
 KINDS = {
@@ -43,10 +47,12 @@ class Validator:
         translated = idx.manifest.get("messages", {}).get(strings.lang, {})
         self.translated: dict[str, str] = translated if isinstance(translated, dict) else {}
 
-    def designer(self, key: str, source: str) -> str:
-        """A designer's message in the form's language, else as they wrote it."""
+    def designer(self, key: str, source: str, kept: dict[str, object] | None = None) -> str:
+        """A designer's message in the form's language, else as they wrote it, with the
+        numbers it pipes written in and every other placeholder as its fallback."""
         text = self.translated.get(key)
-        return text if isinstance(text, str) and text else source
+        chosen = text if isinstance(text, str) and text else source
+        return piping.fill(chosen, kept or {}, self.t.number, self.t.plural_category)
 
     def add(
         self,
@@ -115,8 +121,9 @@ class Validator:
         elif kind in ("text", "textarea"):
             if "max_length" in q and len(value) > q["max_length"]:
                 self.add(qid, "too_long", "err_too_long", q["max_length"], q, question=text)
-            elif "pattern" in q and not full_match(q["pattern"], value):
-                # the manifest's pattern is portable (compiler/patterns): linear in the text
+            elif "pattern" in q and not full_match(q["pattern"], value.strip(EDGE_SPACE)):
+                # the manifest's pattern is portable (compiler/patterns): linear in the text;
+                # spaces a phone's keyboard adds at the ends are not the respondent's answer
                 self.pattern(q)
         elif kind == "number":
             if q["integer"] and not float(value).is_integer():
@@ -160,6 +167,15 @@ class Validator:
                     kept[name] = specified
             # a specify text for an option not chosen is dropped, as the script does
 
+    def holds(self, must: dict[str, Any], kept: dict[str, object]) -> bool:
+        """A rule holds on the respondent's date, which may be a day either side of ours."""
+        if evaluate(must, kept, self.today):
+            return True
+        if '"today"' not in json.dumps(must):
+            return False
+        one = timedelta(days=1)
+        return any(evaluate(must, kept, day) for day in (self.today - one, self.today + one))
+
     def rules(self, rules: Iterable[dict[str, Any]], field: str, kept: dict[str, object]) -> None:
         """Check rules over the answers kept so far; a failing one is a `rule` problem.
 
@@ -173,6 +189,6 @@ class Validator:
             operands = self.idx.analysis.operands.get(rule["key"], ())
             if not all(is_answered(kept.get(name)) for name in operands):
                 continue
-            if not evaluate(rule["must"], kept, self.today):
-                message = self.designer(rule["key"], rule["message"])
+            if not self.holds(rule["must"], kept):
+                message = self.designer(rule["key"], rule["message"], kept)
                 self.problems.append(Problem(field, "rule", message))

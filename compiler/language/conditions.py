@@ -56,6 +56,8 @@ from .tree import (
 
 __all__ = ["COMPARISONS", "KEYWORDS", "ConditionError", "Expr", "Test", "parse", "to_json"]
 MAX_NESTING = 32
+# Operators in one chain (a + b + c ...): each is a level of the tree every stage walks.
+MAX_CHAIN = 100
 
 
 class _Parser:
@@ -63,6 +65,7 @@ class _Parser:
         self.tokens = tokenize(source)
         self.index = 0
         self.depth = 0
+        self.operators = 0  # arithmetic operators in the whole expression
 
     @property
     def tok(self) -> Token:
@@ -157,9 +160,19 @@ class _Parser:
             )
         return left
 
+    def chain(self) -> None:
+        self.operators += 1
+        if self.operators > MAX_CHAIN:
+            raise ConditionError(
+                f"more than {MAX_CHAIN} operators",
+                self.tok.pos,
+                "add many answers with sum(a, b, ...) instead of a + b + ...",
+            )
+
     def sum(self, start: bool = False) -> Value:
         left = self.product(start)
         while self.tok.kind == "op" and self.tok.text in ("+", "-"):
+            self.chain()
             op = self.advance()
             left = Arith(op.text, left, self.product(), op.pos)
         return left
@@ -167,6 +180,7 @@ class _Parser:
     def product(self, start: bool = False) -> Value:
         left = self.unary(start)
         while self.tok.kind == "op" and self.tok.text in ("*", "/"):
+            self.chain()
             op = self.advance()
             left = Arith(op.text, left, self.unary(), op.pos)
         return left

@@ -37,9 +37,16 @@ def round_half_away(x: Fraction, places: int) -> Fraction:
     return Fraction(whole if x >= 0 else -whole) / scale
 
 
-def to_json_number(x: Fraction) -> int | float:
-    """The value a calculated number is stored as: PLACES decimals, half away from zero."""
+# Past this a JSON number (a binary float) cannot hold the value: it has none.
+LARGEST = Fraction(10) ** 308
+
+
+def to_json_number(x: Fraction) -> int | float | None:
+    """The value a calculated number is stored as: PLACES decimals, half away from zero;
+    None (no value) beyond what a JSON number holds, as in the browser."""
     r = round_half_away(x, PLACES)
+    if abs(r) > LARGEST:
+        return None
     if r.denominator == 1 and abs(r.numerator) < 2**53:
         return int(r.numerator)
     sign = "-" if r < 0 else ""

@@ -16,6 +16,7 @@ Each language writes the categories it has (Polish adds few: and many:).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # The name's shape follows ids and codes (validate/checks.py); the fallback is any
@@ -107,3 +108,29 @@ def with_fallbacks(text: str, missing: str = "…") -> str:
         p if isinstance(p, str) else (p.fallback if p.fallback is not None else missing)
         for p in split(text)
     )
+
+
+def fill(
+    text: str,
+    answers: dict[str, object],
+    number: Callable[[float], str],
+    category: Callable[[float], str],
+    missing: str = "…",
+) -> str:
+    """A message with the numbers it pipes written in, each other placeholder as its
+    fallback: what the endpoint can say without the page (it has no translated labels)."""
+    out: list[str] = []
+    for piece in split(text):
+        if isinstance(piece, str):
+            out.append(piece)
+            continue
+        value = answers.get(piece.name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            shown = number(value)
+            forms = dict(piece.forms)
+            if forms:
+                shown = forms.get(category(value), forms.get("other", "#")).replace("#", shown)
+            out.append(shown)
+        else:
+            out.append(piece.fallback if piece.fallback is not None else missing)
+    return "".join(out)

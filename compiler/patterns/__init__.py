@@ -13,8 +13,33 @@ pattern). The browser runs `portable()`, the same pattern spelled out so that
 JavaScript's RegExp (with the u flag) and this module agree character for character.
 """
 
-from .machine import full_match
+from .machine import MAX_STATES, full_match, size
 from .spelling import portable
 from .syntax import MAX_REPEAT, RegexError, digits_only, parse
 
-__all__ = ["MAX_REPEAT", "RegexError", "digits_only", "full_match", "parse", "portable"]
+__all__ = [
+    "MAX_REPEAT",
+    "MAX_STATES",
+    "RegexError",
+    "check",
+    "digits_only",
+    "full_match",
+    "parse",
+    "portable",
+    "size",
+]
+
+
+def check(pattern: str) -> str:
+    """The pattern's portable spelling, if it is in the subset and small enough to run
+    on every answer quickly; raises RegexError (at its start when it is too large)."""
+    spelled = portable(pattern)
+    states = size(spelled)
+    if states > MAX_STATES:
+        raise RegexError(
+            f"this pattern is too large to check quickly ({states} steps for each "
+            f"character of an answer; at most {MAX_STATES})",
+            0,
+            "use smaller repeat counts, such as {1,20} instead of {1,100}, or * instead of {0,n}",
+        )
+    return spelled

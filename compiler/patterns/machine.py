@@ -64,30 +64,50 @@ def _machine(pattern: str) -> tuple[tuple[tuple[object, tuple[int, ...]], ...], 
     return tuple((kind, tuple(nxt)) for kind, nxt in states), start
 
 
+MAX_STATES = 1000  # beyond this a pattern is refused at build time (validate: FW312)
+
+
+def size(pattern: str) -> int:
+    """The automaton's states: what one character of an answer costs at most."""
+    return len(_machine(pattern)[0])
+
+
+@cache
+def _steps(pattern: str) -> tuple[tuple[frozenset[int], ...], frozenset[int], int]:
+    """For each state, the character states (and the accepting one) its exits lead to
+    through empty moves; the start's; and the accepting state."""
+    states, start = _machine(pattern)
+    accept = len(states) - 1
+
+    def closure(ids: tuple[int, ...]) -> frozenset[int]:
+        stack, seen, out = list(ids), set(ids), set()
+        while stack:
+            s = stack.pop()
+            kind, nxt = states[s]
+            if kind is None:
+                for t in nxt:
+                    if t not in seen:
+                        seen.add(t)
+                        stack.append(t)
+            else:
+                out.add(s)
+        return frozenset(out)
+
+    return tuple(closure(nxt) for _, nxt in states), closure((start,)), accept
+
+
 def full_match(pattern: str, text: str) -> bool:
     """Whether the whole text matches: linear in the text, whatever the pattern."""
-    states, start = _machine(pattern)
-
-    def closure(ids: set[int]) -> set[int]:
-        stack, seen = list(ids), set(ids)
-        while stack:
-            kind, nxt = states[stack.pop()]
-            if kind is None:
-                for s in nxt:
-                    if s not in seen:
-                        seen.add(s)
-                        stack.append(s)
-        return seen
-
-    current = closure({start})
+    states, _ = _machine(pattern)
+    after, current, accept = _steps(pattern)
     for char in text:
         code = ord(char)
         step: set[int] = set()
         for s in current:
-            kind, nxt = states[s]
+            kind = states[s][0]
             if isinstance(kind, Chars) and kind.test(code):
-                step.update(nxt)
+                step |= after[s]
         if not step:
             return False
-        current = closure(step)
-    return any(states[s][0] == "accept" for s in current)
+        current = frozenset(step)
+    return accept in current

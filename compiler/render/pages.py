@@ -88,6 +88,7 @@ class ViewQuestion:
     items: list[ViewItem] = field(default_factory=list)
     date_parts: list[dict[str, Any]] = field(default_factory=list)
     input_pattern: str | None = None  # the portable pattern (compiler/patterns)
+    group_note: bool = False  # its group's condition note describes it too
     input_mode: str | None = None
     privacy_note: bool = False  # text and textarea: "Do not include names or contact details."
     privacy: Text | None = None  # the designer's own wording of that note (`privacy_hint:`)
@@ -208,6 +209,7 @@ class PageRenderer:
             source=q,
         )
         view.options = self.options(q, f"f-{q.id}", q.choices)
+        view.group_note = q.group is not None and q.group.condition_json is not None
         if q.type == "matrix":
             for item in q.items:
                 prefix = f"f-{q.id}--{item.code}"
@@ -216,7 +218,8 @@ class PageRenderer:
                 view.items.append(ViewItem(prefix, item.code, label, options))
         pattern = FORMATS.get(q.text_format or "", q.pattern)
         if q.type == "text" and pattern is not None:
-            view.input_pattern = portable(pattern)
+            # spaces at the ends allowed, as the script and the endpoint trim them
+            view.input_pattern = f"[\\u0020]*(?:{portable(pattern)})[\\u0020]*"
             view.input_mode = "numeric" if digits_only(pattern) else None
         if q.type in ("text", "textarea"):  # anonymous: never names or contact details
             view.privacy_note = True
@@ -300,7 +303,8 @@ class PageRenderer:
         statements = [
             self.md(self.tx.question(q))
             for q in self.qn.questions
-            if q.type == "statement" and q.condition_json is None
+            if q.type == "statement"
+            and q.condition_json is None
             # a statement that pipes answers means nothing once they are sent
             and not (self.pipes and placeholders(q.text))
         ]

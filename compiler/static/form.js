@@ -80,6 +80,7 @@
   function stored(v) {
     if (!num(v)) return v;
     var r = round(v, BigInt(10)), a = r.n < ZERO ? -r.n : r.n;
+    if (a > pow10(BigInt(308)) * r.d) return null; // beyond what a JSON number holds, as numbers.py
     if (r.d === ONE && a < BigInt(9007199254740992)) return Number(r.n);
     return Number((r.n < ZERO ? "-" : "") + a * pow10(BigInt(10)) / r.d + "e-10");
   }
@@ -420,16 +421,22 @@
   }
   function pipe(acc) {
     pipes.forEach(function (p) {
-      var text = shown(p.name, acc), n = acc[p.name];
-      // words for the number by the language's CLDR plural rules: "1 night", "2 nights"
-      if (text !== null && p.forms && typeof n === "number") text = (own(p.forms, rules ? rules.select(n) : "other") || p.forms.other).replace(/#/g, text);
-      p.el.textContent = text === null ? p.fallback : text;
+      var text = shown(p.name, acc);
+      p.el.textContent = text === null ? p.fallback : words(p.forms, acc[p.name], text);
     });
   }
+  function words(forms, n, text) {
+    // a number's words by the language's CLDR plural rules: "1 night", "2 nights"
+    return forms && typeof n === "number" ? (own(forms, rules ? rules.select(n) : "other") || forms.other || "#").replace(/#/g, text) : text;
+  }
   function piped(text, acc) {
-    return text.replace(/\{([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)?)(?:\|([^{}\n]*))?\}/g, function (m, name, fallback) {
-      var v = shown(name, acc);
-      return v === null ? (fallback === undefined ? "…" : fallback.split("|")[0]) : v;
+    return text.replace(/\{([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)?)(?:\|([^{}\n]*))?\}/g, function (m, name, rest) {
+      var v = shown(name, acc), parts = rest === undefined ? ["…"] : rest.split("|"), forms = null;
+      parts.slice(1).forEach(function (f) {
+        var c = /^\s*(zero|one|two|few|many|other)\s*:\s?([\s\S]*)$/.exec(f);
+        if (c) (forms = forms || {})[c[1]] = c[2];
+      });
+      return v === null ? parts[0] : words(forms, acc[name], v);
     });
   }
   // A rule is checked once every answer it names outside sum(), count(), min(), max(),
@@ -494,7 +501,7 @@
     var name = legend ? textOf(legend) : "", a = {};
     read(q, a);
     var add = function (message, target, errId) { errors.push({ q: q, text: message, target: target, err: errId || "err-" + q.id }); };
-    var first = el.querySelector("input, textarea");
+    var first = el.querySelector("input, textarea"), before = errors.length;
     if (q.type === "matrix") {
       q.items.forEach(function (item) {
         if (q.required && !answered(a[q.id + "." + item])) {
@@ -503,9 +510,13 @@
               fs.querySelector("input"), "err-" + q.id + "--" + item);
         }
       });
+      /*v2{*/
+      var some = q.items.some(function (item) { return answered(a[q.id + "." + item]); });
+      if (some && errors.length === before) broken(q.rules, lastAcc, function (text) { add(text, first); });
+      /*}v2*/
       return;
     }
-    var v = a[q.id], before = errors.length;
+    var v = a[q.id];
     /*date{*/if (q.type === "date") v = dateValue(q);/*}date*/
     if (q.type === "number") {
       var raw = first.value.trim();
@@ -534,7 +545,7 @@
     /*}date*/}
     /*v2{*/
     var pattern = first.getAttribute("pattern");
-    if (q.type === "text" && pattern && !new RegExp("^(?:" + pattern + ")$", "u").test(v)) {
+    if (q.type === "text" && pattern && !new RegExp("^(?:" + pattern + ")$", "u").test(v.replace(/^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g, ""))) {
       add(qmsg(q, q.format === "postcode-district" ? "err_postcode_district" : "err_pattern", { question: name }), first);
     }
     // as the endpoint: a question's rules once its own answer is valid

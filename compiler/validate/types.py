@@ -14,7 +14,7 @@ from ..language import conditions as c
 from ..language import tree as t
 from ..language.formats import parse_date
 from ..language.model import CHOICE_TYPES, Question, Questionnaire
-from ..patterns import RegexError, portable
+from ..patterns import RegexError, check
 from ..yamlnodes import Scalar
 from .functions import call
 from .kinds import BOOL, DAY, NUMBER, ORDERED, TEXT, Type, compatible
@@ -65,6 +65,10 @@ class Typer:
         if q is None:
             names = [x.id for x in self.qn.questions if x.type != "statement"]
             hint = did_you_mean(ref.question, [*names, *self.qn.hidden])
+            first, minus, rest = ref.question.partition("-")
+            if minus and self.known(first):
+                # `total-5` is one word (codes may hold '-'): the designer meant a sum
+                hint = f"to subtract, put a space before or after the minus: {first} - {rest}"
             self.err("FW302", ref.pos, f"there is no question {ref.question!r}", hint)
             return None
         if q.type == "statement":
@@ -185,7 +189,10 @@ class Typer:
                         "FW310",
                         t.start(arg),
                         f"{self.what(arg, typ)}; it cannot be {_VERBS[op]} a number",
-                        _ARITH_HINT,
+                        "dates are not numbers: use days_between(a, b), months_between(a, b) "
+                        "or years_between(a, b)"
+                        if typ.kind == "date"
+                        else _ARITH_HINT,
                     )
                 elif typ is None:
                     ok = False
@@ -380,7 +387,7 @@ class Typer:
             )
             return False
         try:
-            self.resolve[lit.pos] = portable(str(lit.value))
+            self.resolve[lit.pos] = check(str(lit.value))
         except RegexError as err:
             # +1: the pattern starts after its opening quote
             self.err("FW312", lit.pos + 1 + err.pos, err.message, err.hint)

@@ -13,11 +13,12 @@ import itertools
 import math
 from collections.abc import Iterator
 
+from .. import patterns
 from ..diagnostics import Diagnostic, make
 from ..language import conditions as c
 from ..language import tree as t
 from ..language.model import Band, Group, Page, Question, Questionnaire
-from ..patterns import RegexError, parse
+from ..patterns import RegexError
 from ..yamlnodes import Mapping, Node, Scalar, Sequence
 from .checks import RESERVED_IDS, RESERVED_PREFIX
 from .positions import position
@@ -287,7 +288,7 @@ class _Version2:
         node = q.get("pattern")
         if q.pattern is not None and isinstance(node, Scalar):
             try:
-                parse(q.pattern)
+                patterns.check(q.pattern)
             except RegexError as err:
                 self.add_at("FW312", node, err.pos, err.message, err.hint)
         if q.pattern is not None and q.text_format is not None:
