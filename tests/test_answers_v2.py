@@ -323,3 +323,32 @@ def test_numbers_past_a_json_number_have_no_value_and_never_raise(tmp_path: Path
     assert stored == result.answers
     if abs(x) > 1:
         assert "power" not in stored and "tiny" not in stored  # no value in, none out
+
+
+TODAY_RULE = """\
+formwright: 2
+id: today-rule
+version: "1"
+title: Today
+language: en
+pages:
+  - id: p
+    title: P
+    questions:
+      - id: trip
+        type: date
+        text: When?
+        rules:
+          - must: trip <= today
+            message: The trip cannot be in the future
+"""
+
+
+@pytest.mark.parametrize(("ahead", "refused"), [(0, False), (1, False), (2, True)])
+def test_a_rule_on_today_holds_on_the_respondents_day(
+    tmp_path: Path, ahead: int, refused: bool
+) -> None:
+    idx = Index.of(manifest_of(build_inline(tmp_path, TODAY_RULE, "today-rule"), "today-rule"))
+    day = (TODAY + timedelta(days=ahead)).isoformat()
+    result = check(idx, from_json(idx, {"trip": day}), Strings("en"), TODAY)
+    assert (problems(result) == ["trip:rule"]) is refused

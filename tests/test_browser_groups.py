@@ -105,5 +105,7 @@ def test_without_javascript_the_group_is_explained_once(site: str, browse: Any, 
     label = page.locator("label[for=f-destination--abroad]").inner_text().strip()
     assert label in notes.first.inner_text()
     assert page.locator("#note-flights").count() == 0
+    # the note describes each question of the group, for a screen reader tabbing in
+    assert "note-g-abroad" in (page.locator("#f-flights").get_attribute("aria-describedby") or "")
     found = axe(page)
     assert found == [], json.dumps(found, ensure_ascii=False)

@@ -570,3 +570,11 @@ def test_nothing_answered_makes_every_test_false(source: str, today: date) -> No
         return False
 
     assert evaluate(tree, {}, today) is expected(tree)
+
+
+def test_a_long_chain_of_operators_is_refused_with_a_hint() -> None:
+    parse(" + ".join(["a"] * 101) + " > 1")  # 100 operators: fine
+    with pytest.raises(ConditionError) as info:
+        parse(" + ".join(["a"] * 102) + " > 1")
+    assert info.value.message == "more than 100 operators"
+    assert "sum(a, b, ...)" in info.value.hint
