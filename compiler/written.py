@@ -27,8 +27,16 @@ def literal(v: object) -> str:
     return str(v)
 
 
+def quoted(text: str) -> str:
+    """Text in the quotes that do not occur in it (the language has no escapes)."""
+    return f'"{text}"' if "'" in text else f"'{text}'"
+
+
 def expression_text(node: object, binding: int = 0) -> str:
-    """A value tree (a calculated value, either side of a general test)."""
+    """A value tree (a calculated value, either side of a general test). A string here
+    is text (codes beside a question keep the round-1 shape, written by literal())."""
+    if isinstance(node, str):
+        return quoted(node)
     if not isinstance(node, dict) or "today" in node or "date" in node:
         return literal(node)
     if "ref" in node:

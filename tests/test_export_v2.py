@@ -134,7 +134,7 @@ def test_a_calculated_text_is_redacted_like_free_text() -> None:
         ),
         (
             {"fn": "if", "args": [{"op": ">", "field": "a", "value": 1}, "big", "small text"]},
-            "if(a > 1, big, 'small text')",
+            "if(a > 1, 'big', 'small text')",
         ),
     ],
 )

@@ -545,7 +545,7 @@
     /*}date*/}
     /*v2{*/
     var pattern = first.getAttribute("pattern");
-    if (q.type === "text" && pattern && !new RegExp("^(?:" + pattern + ")$", "u").test(v.replace(/^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g, ""))) {
+    if (q.type === "text" && pattern && errors.length === before && !new RegExp("^(?:" + pattern + ")$", "u").test(v.replace(/^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g, ""))) {
       add(qmsg(q, q.format === "postcode-district" ? "err_postcode_district" : "err_pattern", { question: name }), first);
     }
     // as the endpoint: a question's rules once its own answer is valid
@@ -636,7 +636,7 @@
     (own(data.page_rules || {}, pid) || []).forEach(function (r) {
       broken([r], lastAcc, function (text) {
         // the first question of this page that the rule names, else the page's first
-        var named = needs(r.must, []).map(function (f) { return f.split(".")[0]; });
+        var named = (JSON.stringify(r.must).match(/"(?:field|ref)":"[^"]*"/g) || []).map(function (f) { return f.split('"')[3].split(".")[0]; });
         var el = shownHere.filter(function (e) { return named.indexOf(e.getAttribute("data-fw-question")) >= 0; })[0] || shownHere[0];
         if (el) { var q = byId[el.getAttribute("data-fw-question")]; errors.push({ q: q, text: text, target: el.querySelector("input, textarea"), err: "err-" + q.id }); }
       });
