@@ -33,13 +33,13 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from ..language.formats import UUID_PATTERN
 from ..store import ROUNDINGS, NewResponse, Store, StoreError, open_store, round_date
 from ..strings import Strings
 from .answers import Checked, Malformed, Parsed, check, from_form, from_json
 from .bodies import Reject, media_type, read_form, read_json
+from .health import PATHS, Counters, Operations
 from .limits import Limits, RateLimiter, SetupError
 from .published import (
     FORM,
@@ -49,6 +49,7 @@ from .published import (
     load_questionnaires,
 )
 from .refusals import SECURITY_HEADERS, Post, refuse, wants_html
+from .static import BuiltFiles
 from .writer import Writer
 
 log = logging.getLogger("formwright.collect")
@@ -78,9 +79,20 @@ class Endpoint:
         self.earlier = earlier or {}  # questionnaire -> version -> an earlier version
         self.writer = Writer(store)
         self.limiter = RateLimiter(limits.rate_limit, limits.rate_window)
+        self.counters = Counters()  # this worker's answers by status, for /metrics
         self.by_path: dict[str, Loaded] = {}
         for loaded in questionnaires.values():
             self.by_path.setdefault(loaded.path, loaded)
+
+    async def counted(self, request: Request) -> Response:
+        """`handle`, counting each answer's status (and a 500, which no client should cause)."""
+        try:
+            response = await self.handle(request)
+        except Exception:
+            self.counters.answered[500] += 1
+            raise
+        self.counters.answered[response.status_code] += 1
+        return response
 
     async def handle(self, request: Request) -> Response:
         ctype = request.headers.get("content-type", "")
@@ -189,6 +201,7 @@ class Endpoint:
         man = sub.questionnaire.manifest
         thanks = f"/{sub.questionnaire.id}/{sub.language}/thanks.html"
         if sub.honeypot:  # a bot: let it believe it succeeded
+            self.counters.honeypot += 1
             return Response(status_code=303, headers={**SECURITY_HEADERS, "Location": thanks})
         today = date.today()
         checked: Checked = check(sub.questionnaire.index, sub.parsed, Strings(sub.language), today)
@@ -225,6 +238,8 @@ def create_app(
     if limits.date_rounding not in ROUNDINGS:
         raise SetupError(f"date rounding must be one of {', '.join(ROUNDINGS)}")
     questionnaires = load_questionnaires(build_dir)
+    if clash := sorted({q.path for q in questionnaires.values()} & set(PATHS)):
+        raise SetupError(f"a questionnaire's endpoint path {clash[0]} is the endpoint's own")
     for problem in body_limit_problems(questionnaires, limits.max_body_bytes):
         log.warning("%s", problem)  # the build warns too (FW502); a lowered limit is a choice
     store = open_store(database_url, deadline=limits.save_deadline)
@@ -237,9 +252,11 @@ def create_app(
     paths = sorted({q.path for q in questionnaires.values()})
     # Every method reaches the endpoint, which answers 405 itself: otherwise the
     # static mount in front of which it sits would answer a GET with 404.
-    routes: list[BaseRoute] = [Route(path, endpoint.handle, methods=METHODS) for path in paths]
+    routes: list[BaseRoute] = [Route(path, endpoint.counted, methods=METHODS) for path in paths]
+    ops = Operations(store, endpoint.counters)  # /health and /metrics, for the operator
+    routes += [Route("/health", ops.health), Route("/metrics", ops.metrics)]
     if serve_static:
-        routes.append(Mount("/", StaticFiles(directory=build_dir, html=True)))
+        routes.append(Mount("/", BuiltFiles(build_dir)))
     middleware = []
     if allowed_origins:
         middleware.append(
@@ -257,6 +274,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         endpoint.writer.close()
+        ops.worker.close()
         store.close()
 
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -307,6 +307,15 @@ class Store:
         rows = self._read(f"SELECT COUNT(*) FROM responses{where}", args)
         return int(rows[0][0])
 
+    def counts(self) -> dict[str, int]:
+        """How many responses are kept for each questionnaire (for the endpoint's counters)."""
+        rows = self._read("SELECT questionnaire, COUNT(*) FROM responses GROUP BY questionnaire")
+        return {str(q): int(n) for q, n in rows}
+
+    def ping(self) -> None:
+        """A trivial query that reads the database itself (SQLite's `SELECT 1` would not)."""
+        self._read("SELECT version FROM formwright_schema")
+
     def questionnaires(self) -> list[str]:
         rows = self._read("SELECT DISTINCT questionnaire FROM responses ORDER BY questionnaire")
         return [str(r[0]) for r in rows]
