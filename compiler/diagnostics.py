@@ -43,6 +43,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "FW107": (Severity.ERROR, "empty list or mapping"),
     "FW108": (Severity.ERROR, "unsupported format version"),
     "FW109": (Severity.ERROR, "construct needs formwright: 2"),
+    "FW110": (Severity.WARNING, "bidi control that reorders or leaks into displayed text"),
+    "FW111": (Severity.WARNING, "link over plain http://"),
     # Ids and references
     "FW201": (Severity.ERROR, "duplicate id"),
     "FW202": (Severity.ERROR, "ids collide as data columns"),

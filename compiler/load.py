@@ -10,6 +10,7 @@ every explicit tag but `!!str`, and bound alias expansion so that a
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,16 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, make
-from .yamlnodes import Mapping, Node, Scalar, ScalarValue, Sequence
+from .yamlnodes import (
+    BIDI_CONTROLS,
+    NULL_WORDS,
+    Mapping,
+    Node,
+    Scalar,
+    ScalarValue,
+    Sequence,
+    bidi_problems,
+)
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_EXPANDED_NODES = 250_000
@@ -26,12 +36,26 @@ MAX_DEPTH = 64
 
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_NULL = {"", "~", "null", "Null", "NULL"}
+_NULL = NULL_WORDS
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+(?=[eE]))([eE][-+]?[0-9]+)?")
 _STR_TAG = "tag:yaml.org,2002:str"
+_MAX_DIGITS = 400
+_MAX_FLOAT_INT = 2**1024  # the first whole number a double cannot hold
+
+
+def unread(value: ScalarValue) -> bool:
+    """A number no JSON reader (and no browser) holds as a finite value: 1e400, 10**400."""
+    if type(value) is float:
+        return not math.isfinite(value)
+    return type(value) is int and abs(value) >= _MAX_FLOAT_INT
+
+
+def _number_shown(raw: str) -> str:
+    digits = sum(c.isdigit() for c in raw)
+    return raw if len(raw) <= 24 else f"{raw[:10]}…{raw[-4:]} ({digits:,} digits)"
 
 
 def resolve_plain(text: str) -> ScalarValue:
@@ -45,7 +69,9 @@ def resolve_plain(text: str) -> ScalarValue:
     if text[:1].isalpha():  # most scalars, and no number starts with a letter
         return text
     if _INT.fullmatch(text):
-        return int(text)
+        # Python refuses to read an int of more than 4300 digits; one of more than
+        # 309 is past a double's range anyway, so it reads as float('inf') for unread().
+        return int(text) if len(text) <= _MAX_DIGITS else float(text)
     if _FLOAT.fullmatch(text):
         return float(text)
     return text
@@ -66,8 +92,10 @@ class _Abort(Exception):
 class _Composer:
     """Builds located nodes from parser events, without recursion."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, text: str = "") -> None:
         self.path = path
+        self.text = text
+        self.bidi = any(c in BIDI_CONTROLS for c in text)  # most files have none
         self.diagnostics: list[Diagnostic] = []
         self.anchors: dict[str, tuple[Node, int]] = {}
         self.expanded = 0
@@ -99,6 +127,34 @@ class _Composer:
             "remove the tag; quote the value if it should be text",
         )
 
+    def _unread_number(self, raw: str, mark: Any) -> ScalarValue:
+        """A number past a double's range is reported here and has no value (None): the
+        later checks, which see a plain scalar with no value, say nothing more of it."""
+        self.error(
+            "FW106",
+            mark,
+            f"the number {_number_shown(raw)} is out of range: numbers in a questionnaire or "
+            "locale file must lie between -1.7e308 and 1.7e308",
+            "write the limit you mean (a few digits are enough for any answer); "
+            "put it in quotes if it is meant as text",
+        )
+        return None
+
+    def _bidi(self, value: str, start: int, end: int) -> None:
+        """Each bidi control needing a warning (FW110) where written, or at its text's start."""
+        problems = bidi_problems(value)
+        if not problems:
+            return
+        written = [(start + i, c) for i, c in enumerate(self.text[start:end]) if c in BIDI_CONTROLS]
+        where: dict[int, int] = {}  # each control of the value where it is written, in order
+        for i, char in enumerate(value):
+            if char in BIDI_CONTROLS:
+                match = written and written[0][1] == char
+                where[i] = written.pop(0)[0] if match else start
+        for offset, message, hint in problems:
+            line, col = _position(self.text, where[offset])
+            self.diagnostics.append(make("FW110", self.path, line, col, message, hint))
+
     def compose(self, events: list[yaml.Event]) -> Node | None:
         # The hot loop of every build: event types are dispatched by identity rather
         # than isinstance chains, which with slotted nodes halved the time per file.
@@ -121,10 +177,15 @@ class _Composer:
                 raw = event.value
                 # libyaml reports plain style as '' where PyYAML says None.
                 plain = not event.style and tag is None
+                value = resolve(raw) if plain else raw
+                if plain and type(value) is not str and unread(value):
+                    value = self._unread_number(raw, mark)
+                if self.bidi:
+                    self._bidi(raw, mark.index, event.end_mark.index)
                 node: Node = Scalar(
                     mark.line + 1,
                     mark.column + 1,
-                    resolve(raw) if plain else raw,
+                    value,
                     raw,
                     "" if plain else event.style or "!",
                     mark.index,
@@ -251,7 +312,7 @@ def load_text(path: str, data: bytes) -> LoadedFile:
     text = text.removeprefix("\ufeff")
     result.text = text
 
-    composer = _Composer(path)
+    composer = _Composer(path, text)
     try:
         events = list(yaml.parse(text, Loader=_Parser))
     except yaml.MarkedYAMLError as exc:

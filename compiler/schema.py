@@ -83,6 +83,8 @@ def _context(root: Node, path: list[str | int]) -> str:
 def _schema_diagnostic(path: str, root: Node, err: jsonschema.ValidationError) -> list[Diagnostic]:
     loc = list(err.absolute_path)
     node, _ = locate(root, loc)
+    if isinstance(node, Scalar) and node.unread:
+        return []  # the loader said what is wrong with it (FW106)
     ctx = _context(root, loc)
     name = f"{loc[-1]!s}" if loc and isinstance(loc[-1], str) else "value"
     v = err.validator

@@ -203,7 +203,15 @@ class _Parser:
         tok = self.tok
         if tok.kind == "number":
             self.advance()
-            number = float(tok.text) if "." in tok.text else int(tok.text)
+            whole = "." not in tok.text and len(tok.text) <= 400  # int() stops at 4300 digits
+            number = int(tok.text) if whole else float(tok.text)
+            if abs(number) >= 2**1024:  # past a double's range: Infinity in the manifest
+                raise ConditionError(
+                    f"the number {tok.text[:10]}… ({len(tok.text):,} characters) is out of "
+                    "range: numbers must lie between -1.7e308 and 1.7e308",
+                    tok.pos,
+                    "write the number you mean; a few digits are enough for any answer",
+                )
             return Literal("number", number, tok.pos)
         if tok.kind == "string":
             self.advance()

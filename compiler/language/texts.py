@@ -17,9 +17,12 @@ questions.<calculated>.bands.<n>.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from ..yamlnodes import Node
+from markdown_it import MarkdownIt
+
+from ..yamlnodes import Node, Scalar
 from .model import Option, Question, Questionnaire
 
 
@@ -65,6 +68,49 @@ def source_entries(qn: Questionnaire) -> dict[str, tuple[str, Node]]:
         for rule in page.rules:
             add(rule.key, rule.message, rule.message_node)
     return out
+
+
+_MARKDOWN = MarkdownIt("zero").enable(["emphasis", "link", "list", "newline"])
+_HTTP_LINK = re.compile(r"\]\(\s*<?\s*(http://)", re.IGNORECASE)
+
+
+def markdown_keys(qn: Questionnaire) -> set[str]:
+    """The keys of the texts written in Markdown: the intro and each statement's."""
+    return {"intro"} | {f"questions.{q.id}.text" for q in qn.questions if q.type == "statement"}
+
+
+def http_links(text: str, source: str, node: Node) -> list[tuple[int, int, str]]:
+    """Each link of a Markdown text to a plain http:// address, with the line and column
+    of the address in the file (`source`, its text), or of the text where it is not
+    found there as written."""
+    if "http:" not in text.lower():
+        return []
+    hrefs = [
+        str(t.attrGet("href"))
+        for block in _MARKDOWN.parse(text)
+        for t in block.children or []
+        if t.type == "link_open" and str(t.attrGet("href")).lower().startswith("http://")
+    ]
+    spots: list[int] = []
+    if hrefs and isinstance(node, Scalar) and node.end > node.start:
+        written = source[node.start : node.end]
+        spots = [node.start + m.start(1) for m in _HTTP_LINK.finditer(written)]
+    out = []
+    for n, href in enumerate(hrefs):
+        line, column = node.line, node.column
+        if len(spots) == len(hrefs):
+            line = source.count("\n", 0, spots[n]) + 1
+            column = spots[n] - source.rfind("\n", 0, spots[n])
+        out.append((line, column, href))
+    return out
+
+
+def http_link_message(href: str) -> tuple[str, str]:
+    return (
+        f"the link to {href} uses plain http://: anyone on the respondent's network can "
+        "see the page it opens, and change it",
+        "link to its https:// address instead",
+    )
 
 
 def source_texts(qn: Questionnaire) -> dict[str, str]:

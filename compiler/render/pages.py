@@ -155,6 +155,14 @@ class PageRenderer:
             text.lang, self.source.direction, value
         )
 
+    def show_plain(self, text: Text) -> str:
+        """A text where no markup can go (the page's <title>): plain, and an untranslated
+        text of the other direction isolated as <bdi> would (FSI … PDI)."""
+        value = self.plain(text.value)
+        if text.lang != self.lang and self.source.direction != self.language.direction:
+            return f"\u2068{value}\u2069"
+        return value
+
     def md(self, text: Text) -> Markup:
         if self.pipes:
             html = piping.markdown(text.value, self.missing(), richtext.render)
@@ -249,6 +257,7 @@ class PageRenderer:
             "dir": self.language.direction,
             "t": self.t,
             "site_title": self.show(self.tx("title")),
+            "title_text": self.show_plain(self.tx("title")),
             "quick_exit": self.qn.quick_exit,
             "script": self.assets.script_path(prefix),
             **self.style_context(),

@@ -85,6 +85,7 @@ class _SlotRenderer(PageRenderer):
         values["style"] = self.slot(lambda r: r.style_context()["style"])
         values["csp"] = self.slot(lambda r: escape(r.style_context()["csp"]))
         values["dir"] = self.slot(lambda r: escape(r.language.direction))
+        values["title_text"] = self.slot(lambda r: escape(r.show_plain(r.tx("title"))))
         values["t"] = self.interface
         return values
 

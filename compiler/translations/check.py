@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from ..diagnostics import Diagnostic, did_you_mean, make
 from ..language import piping
 from ..language.model import Questionnaire
-from ..language.texts import source_entries
+from ..language.texts import http_link_message, http_links, markdown_keys, source_entries
 from ..languages import RuleError, language
 from ..strings import Strings, catalog
 from ..yamlnodes import Mapping, Node, Scalar
@@ -89,6 +89,7 @@ class _LocaleChecker:
     def texts(self) -> None:
         sources = source_entries(self.qn)
         piped = pipes(self.qn)
+        markdown = markdown_keys(self.qn)
         for key, (text, src_node) in sources.items():
             where = f"{self.qn.path}:{src_node.line}"
             entry = self.loc.entries.get(key)
@@ -132,10 +133,24 @@ class _LocaleChecker:
                 problem = markup_difference(text, entry.text, piped)
                 if problem is not None:
                     self.add("FW605", entry.node, f"the translation of {key!r} {problem}")
+            if entry is not None and key in markdown:
+                self.links(key, text, entry)
         for key, entry in self.loc.entries.items():
             if key not in sources:
                 hint = did_you_mean(key, list(sources)) or "remove it; its question may be gone"
                 self.add("FW603", entry.node, f"{key!r} is not a text of {self.qn.id!r}", hint)
+
+    def links(self, key: str, source: str, entry: Entry) -> None:
+        """Plain http:// links of a translated Markdown text (FW111), but for those of the
+        source, which the designer is told of."""
+        texts = self.loc.node.get("texts") if self.loc.node else None
+        value = texts.get(key) if isinstance(texts, Mapping) else None
+        node = value.get("text") if isinstance(value, Mapping) else None
+        known = {href for _, _, href in http_links(source, "", self.qn.node)}
+        for line, column, href in http_links(entry.text, self.loc.text, node or entry.node):
+            if href not in known:
+                message, hint = http_link_message(href)
+                self.out.append(make("FW111", self.loc.path, line, column, message, hint))
 
     def placeholders(self, key: str, source: str, entry: Entry, where: str) -> None:
         """The same names piped in as the source; each fallback is the translator's."""

@@ -56,6 +56,7 @@ class LocaleFile:
     # Keys whose translation the check found in error (a placeholder dropped or made
     # up): never published, whatever builds from this file, as if still untranslated.
     refused: set[str] = field(default_factory=set)
+    text: str = ""  # the file as read, to place positions inside its texts; not kept
 
     @property
     def status(self) -> str:
@@ -63,7 +64,7 @@ class LocaleFile:
 
     def checked(self) -> LocaleFile:
         """This file without its YAML tree, once checked: what a build still needs."""
-        return replace(self, node=None)
+        return replace(self, node=None, text="")
 
     def __reduce__(self) -> tuple[object, ...]:
         # Sent back from worker processes: plain tuples pickle ten times faster than
@@ -143,7 +144,7 @@ def _schema_check(display: str, root: Node) -> list[Diagnostic]:
 def read_locale(path: Path, display: str, tag: str) -> tuple[LocaleFile, list[Diagnostic]]:
     loaded = load_file(path, display)
     diags = list(loaded.diagnostics)
-    loc = LocaleFile(display, tag)
+    loc = LocaleFile(display, tag, text=loaded.text)
     root = loaded.root
     if root is None:
         return loc, diags

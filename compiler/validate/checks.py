@@ -16,6 +16,7 @@ from ..language.formats import (
     parse_date,
 )
 from ..language.model import Option, Question, Questionnaire
+from ..language.texts import http_link_message, http_links, markdown_keys, source_entries
 from ..languages import cldr_locale, normalise_tag
 from ..yamlnodes import Mapping, Node, Scalar
 
@@ -243,6 +244,17 @@ def check_size(qn: Questionnaire) -> list[Diagnostic]:
             "raise FORMWRIGHT_MAX_BODY_BYTES where the endpoint runs",
         )
     ]
+
+
+def check_links(qn: Questionnaire) -> list[Diagnostic]:
+    """Links in the Markdown texts to plain http:// addresses (FW111), each where it stands."""
+    out = []
+    markdown = markdown_keys(qn)
+    for key, (text, node) in source_entries(qn).items():
+        if key in markdown:
+            for line, column, href in http_links(text, qn.source_text, node):
+                out.append(make("FW111", qn.path, line, column, *http_link_message(href)))
+    return out
 
 
 def check_budget(qn: Questionnaire) -> list[Diagnostic]:

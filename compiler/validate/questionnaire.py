@@ -43,6 +43,7 @@ def validate_file(path: Path, display: str | None = None) -> Result:
     result.diagnostics.extend(piping.check(qn))
     result.diagnostics.extend(checks.check_budget(qn))
     result.diagnostics.extend(checks.check_size(qn))
+    result.diagnostics.extend(checks.check_links(qn))
     result.diagnostics.extend(anonymity.check(qn))
     result.diagnostics = sorted(set(result.diagnostics))
     return result
