@@ -9,8 +9,10 @@ someone who reads the process's memory after the window ends.
 
 Statuses: 201 (JSON) or 303 to the thanks page (form), 400 malformed, 404
 unknown questionnaire, 405 wrong method, 410 a version no longer collected (past
-its grace period, or never served here), 413 too large, 415 wrong content type,
-422 invalid answers, 429 rate limited, 503 storage unavailable or too slow.
+its grace period, or never served here), 409 a submission id stored with other
+answers (a resend of the same answers gets the first's 201 or 303; digests.py),
+413 too large, 415 wrong content type, 422 invalid answers, 429 rate limited,
+503 storage unavailable or too slow.
 Nothing a client sends can produce a 500. A browser gets every refusal as a
 page that holds its answers (refusals.py); a script gets JSON.
 """
@@ -39,6 +41,7 @@ from ..store import ROUNDINGS, NewResponse, Store, StoreError, open_store, round
 from ..strings import Strings
 from .answers import Checked, Malformed, Parsed, check, from_form, from_json
 from .bodies import Reject, media_type, read_form, read_json
+from .digests import Digester
 from .health import PATHS, Counters, Operations
 from .limits import Limits, RateLimiter, SetupError
 from .published import (
@@ -78,6 +81,7 @@ class Endpoint:
         self.questionnaires, self.store, self.limits = questionnaires, store, limits
         self.earlier = earlier or {}  # questionnaire -> version -> an earlier version
         self.writer = Writer(store)
+        self.digester = Digester()  # create_app gives it the configured key
         self.limiter = RateLimiter(limits.rate_limit, limits.rate_window)
         self.counters = Counters()  # this worker's answers by status, for /metrics
         self.by_path: dict[str, Loaded] = {}
@@ -208,8 +212,9 @@ class Endpoint:
         if checked.problems:
             post.problems = checked.problems
             raise Reject(422, "some answers are not valid")
+        digest = self.digester(man["id"], sub.version, sub.language, checked.answers)
         response = NewResponse(
-            sub.submission_id, man["id"], sub.version, sub.language, checked.answers
+            sub.submission_id, man["id"], sub.version, sub.language, checked.answers, digest
         )
         day = round_date(today, self.limits.date_rounding)
         try:
@@ -220,9 +225,26 @@ class Endpoint:
             )
         except TimeoutError:
             raise StoreError(f"no commit within {self.limits.save_deadline:g} s") from None
+        if response_id != response.id:  # stored before: a resend, or other answers under its id
+            await self._same_answers(response)
         if is_form:
             return Response(status_code=303, headers={**SECURITY_HEADERS, "Location": thanks})
         return JSONResponse({"id": response_id}, status_code=201, headers=SECURITY_HEADERS)
+
+    async def _same_answers(self, response: NewResponse) -> None:
+        """Nothing if the stored row's digest is this post's; 409 otherwise, nothing changed."""
+        assert response.digest is not None
+        stored = await asyncio.to_thread(self.store.digest, response.submission_id)
+        if self.digester.same(stored, response.digest):
+            return
+        if self.digester.comparable(stored):
+            raise Reject(409, "other answers were stored under this submission_id; none changed")
+        # made under another FORMWRIGHT_DIGEST_KEY (a restart, another host), or before digests
+        raise Reject(
+            409,
+            "answers were stored under this submission_id and cannot be compared with these"
+            " (kept under another digest key, or before digests); none changed",
+        )
 
 
 def create_app(
@@ -232,8 +254,12 @@ def create_app(
     limits: Limits | None = None,
     *,
     serve_static: bool = False,
+    digest_key: str | None = None,
 ) -> Starlette:
-    """The endpoint for every questionnaire in build_dir; with serve_static, the forms too."""
+    """The endpoint for every questionnaire in build_dir; with serve_static, the forms too.
+
+    `digest_key` is FORMWRIGHT_DIGEST_KEY (collect/digests.py); without it a key is made
+    for this app alone, so resends reaching another process or a restarted one get 409."""
     limits = limits or Limits()
     if limits.date_rounding not in ROUNDINGS:
         raise SetupError(f"date rounding must be one of {', '.join(ROUNDINGS)}")
@@ -249,6 +275,7 @@ def create_app(
         store.remember_pages(loaded.id, loaded.version, loaded.raw_pages())
         earlier[loaded.id] = earlier_versions(store, loaded)
     endpoint = Endpoint(questionnaires, store, limits, earlier)
+    endpoint.digester = Digester(digest_key)
     paths = sorted({q.path for q in questionnaires.values()})
     # Every method reaches the endpoint, which answers 405 itself: otherwise the
     # static mount in front of which it sits would answer a GET with 404.

@@ -59,16 +59,35 @@ def _integer(text: str) -> int | float:
         return -math.inf if text.startswith("-") else math.inf
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object that names each key once: with two, which one a reader keeps is a guess."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _DuplicateKey
+    return obj
+
+
 def read_json(body: bytes, max_fields: int) -> dict[str, Any]:
     """The envelope of a JSON post; its answers are checked against a questionnaire later."""
     try:
-        data = json.loads(body.decode("utf-8"), parse_constant=_no_constant, parse_int=_integer)
+        data = json.loads(
+            body.decode("utf-8"),
+            parse_constant=_no_constant,
+            parse_int=_integer,
+            object_pairs_hook=_object,
+        )
         # Lone surrogates cannot be stored or echoed; strict UTF-8 lets none
         # through, so only a body with a \\uD... escape needs re-encoding to find one.
         if _SURROGATE_ESCAPE.search(body):
             json.dumps(data, ensure_ascii=False).encode("utf-8")
     except RecursionError:
         raise Reject(400, "the body is nested too deeply") from None
+    except _DuplicateKey:
+        raise Reject(400, "the body names a key twice in one object") from None
     except (ValueError, UnicodeError):
         raise Reject(400, "the body is not valid UTF-8 JSON") from None
     if not isinstance(data, dict) or not set(data) <= set(ENVELOPE):

@@ -32,7 +32,15 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 # The interface string that explains each refusal to a respondent (see catalogs/en.yaml).
-REASONS = {503: "refused_unavailable", 429: "refused_busy", 410: "refused_closed"}
+REASONS = {
+    503: "refused_unavailable",
+    429: "refused_busy",
+    410: "refused_closed",
+    409: "refused_duplicate",
+}
+# Refusals whose page does not hand the answers back: under a 409 the answers of this
+# submission are stored already, and a form that sent them again would only be refused again.
+NOT_REFILLED = {409}
 UNREADABLE = "refused_unreadable"
 
 
@@ -119,7 +127,7 @@ def refuse(reject: Reject, post: Post, fallback: Loaded) -> Response:
         if where:
             link = (where[0], strings(where[1]))
     form = loaded.page(FORM, lang)
-    if post.pairs is not None and form is not None:
+    if post.pairs is not None and form is not None and reject.status not in NOT_REFILLED:
         if reject.status == 422:
             messages = [Message(p.message, p.field) for p in post.problems]
         else:

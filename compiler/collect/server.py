@@ -26,6 +26,7 @@ from starlette.applications import Starlette
 
 from ..store import StoreError, open_store
 from .app import create_app
+from .digests import KEY_VARIABLE, MIN_KEY_CHARS, new_key
 from .limits import Limits, SetupError
 from .published import load_questionnaires
 
@@ -93,15 +94,20 @@ class Settings:
     database_url: str
     origins: tuple[str, ...]
     limits: Limits
+    digest_key: str | None = None  # FORMWRIGHT_DIGEST_KEY; None: made at start (digests.py)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         origins = env.get("FORMWRIGHT_ALLOWED_ORIGINS", "").split(",")
+        key = env.get(KEY_VARIABLE, "").strip() or None
+        if key is not None and len(key) < MIN_KEY_CHARS:
+            raise SetupError(f"{KEY_VARIABLE} must be at least {MIN_KEY_CHARS} characters")
         return cls(
             Path(env.get("FORMWRIGHT_BUILD_DIR", "build")),
             env.get("FORMWRIGHT_DATABASE_URL", "responses.sqlite3"),
             tuple(o.strip() for o in origins if o.strip()),
             Limits.from_env(env),
+            key,
         )
 
 
@@ -113,7 +119,13 @@ def app_from_env() -> Starlette:
     """
     private_access_log()
     settings = Settings.from_env(os.environ)
-    return create_app(settings.build_dir, settings.database_url, settings.origins, settings.limits)
+    return create_app(
+        settings.build_dir,
+        settings.database_url,
+        settings.origins,
+        settings.limits,
+        digest_key=settings.digest_key,
+    )
 
 
 class TCPConfig(uvicorn.Config):
@@ -158,6 +170,15 @@ def run_endpoint(
         open_store(settings.database_url).close()
     except (SetupError, StoreError) as exc:
         return str(exc)
+    if settings.digest_key is None:
+        # One key for every worker, held only in their memory (their environment): a
+        # resend reaching another worker is still recognised. A restart makes a new one.
+        os.environ[KEY_VARIABLE] = new_key()
+        logging.getLogger("formwright.collect").warning(
+            "%s is not set: resends of answers stored before a restart, or on another host,"
+            " will be answered 409 (docs/deploying.md)",
+            KEY_VARIABLE,
+        )
     config = endpoint_config(host, port, workers, proxy_headers, forwarded_allow_ips)
     sock = config.bind_socket()
     if workers > 1:

@@ -42,6 +42,7 @@ JS_STRINGS = [
     "refused_unavailable",
     "refused_busy",
     "refused_closed",
+    "refused_duplicate",
     "refused_unreadable",
     "retry",
     "open_current",

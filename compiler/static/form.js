@@ -729,6 +729,13 @@
           return failed(msg("refused_busy", {}, Math.max(1, Math.ceil(wait / 60))), "button");
         }
         if (r.status === 410) return failed(S.refused_closed.other, false, root.location.pathname);
+        if (r.status === 409) {
+          // Answers are stored under this id already: never resent, and edits keep the id,
+          // so they cannot be stored as a second response either.
+          failed(S.refused_duplicate.other, false);
+          failedWith = null;
+          return;
+        }
         failed(S.refused_unreadable.other, false);
       })
       .catch(function () { clearTimeout(timer); failed(S.err_send.other, "auto"); });

@@ -3,7 +3,8 @@
 What is stored is only what the survey promises: a random response id, the
 questionnaire, its version and language, the answers, and the day (or week, or
 month) of submission. No address, no browser, no precise time. The client's
-submission id is kept unique so that a retried post stores once.
+submission id is kept unique so that a retried post stores once, with a keyed
+digest of the answers (collect/digests.py) that tells a retry from other answers.
 
 The schema is versioned; `upgrade` applies the missing migrations and runs on
 every open, so a fresh database works at once and `formwright db upgrade` is
@@ -17,7 +18,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -58,6 +59,12 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (questionnaire, version, language, kind)
         )""",
     ],
+    [
+        # A keyed digest of each response as stored (collect/digests.py), so that a post
+        # under a stored submission id is told apart: the same answers or others. NULL
+        # for rows stored before: those cannot be compared, and a resend of one is a 409.
+        "ALTER TABLE responses ADD COLUMN digest TEXT",
+    ],
 ]
 LONG_AGO = "0001-01-01"  # first_seen of versions remembered before schema 2
 DEADLINE = 15.0  # seconds a save may take, queue and locks included, before a 503
@@ -83,6 +90,11 @@ class NewResponse:
     version: str
     language: str
     answers: dict[str, object]
+    # A keyed digest of what is stored (collect/digests.py), to tell a resend from another
+    # body under the same submission id; None for callers that do not compare.
+    digest: str | None = None
+    # The row's id if this save stores it; a save that finds its submission id gets the first's.
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
 @dataclass(frozen=True)
@@ -211,16 +223,17 @@ class Store:
             steps.append(
                 (
                     "INSERT INTO responses (id, submission_id, questionnaire, version, language,"
-                    " submitted, answers) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " submitted, answers, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (submission_id) DO NOTHING",
                     (
-                        str(uuid.uuid4()),
+                        response.id,
                         response.submission_id,
                         response.questionnaire,
                         response.version,
                         response.language,
                         submitted.isoformat(),
                         json.dumps(response.answers, sort_keys=True),
+                        response.digest,
                     ),
                 )
             )
@@ -236,6 +249,16 @@ class Store:
             # this response's own problem, or one the driver does not class
             raise StoreError(f"the database did not store the response: {exc}") from exc
         return [str(rows[0][0]) for rows in results[1::2]]
+
+    def digest(self, submission_id: str) -> str | None:
+        """The digest kept with the response stored under a submission id (None: none kept)."""
+        try:
+            rows = self._read(
+                "SELECT digest FROM responses WHERE submission_id = ?", (submission_id,)
+            )
+        except self.driver_errors as exc:
+            raise StoreError(f"the database cannot be read now: {exc}") from exc
+        return str(rows[0][0]) if rows and rows[0][0] is not None else None
 
     def remember_manifest(self, man: dict[str, Any], today: date | None = None) -> None:
         """Keep each version's manifest so exports can read responses to old versions,
