@@ -44,6 +44,7 @@ from .bodies import Reject, media_type, read_form, read_json
 from .digests import Digester
 from .health import PATHS, Counters, Operations
 from .limits import Limits, RateLimiter, SetupError
+from .origins import forged
 from .published import (
     FORM,
     Loaded,
@@ -77,8 +78,10 @@ class Endpoint:
         store: Store,
         limits: Limits,
         earlier: dict[str, dict[str, Loaded]] | None = None,
+        allowed_origins: Sequence[str] = (),
     ) -> None:
         self.questionnaires, self.store, self.limits = questionnaires, store, limits
+        self.allowed_origins = frozenset(o.strip().lower().rstrip("/") for o in allowed_origins)
         self.earlier = earlier or {}  # questionnaire -> version -> an earlier version
         self.writer = Writer(store)
         self.digester = Digester()  # create_app gives it the configured key
@@ -114,6 +117,9 @@ class Endpoint:
             body = await self._body(request)
             allowed, retry = self.limiter.allow(request.client.host if request.client else "")
             sub = self._form(body, post) if is_form else self._json(body, post)
+            # after reading the post: a real respondent on an old page keeps the answers
+            if forged(request.headers, request.headers.get("host", ""), self.allowed_origins):
+                raise Reject(403, "this post did not come from the survey's own pages")
             if not allowed:  # after reading the post, so that its page can hold the answers
                 raise Reject(429, "too many submissions; try later", {"Retry-After": str(retry)})
             return await self._accept(sub, is_form, post)
@@ -274,7 +280,7 @@ def create_app(
         store.remember_manifest(loaded.manifest)
         store.remember_pages(loaded.id, loaded.version, loaded.raw_pages())
         earlier[loaded.id] = earlier_versions(store, loaded)
-    endpoint = Endpoint(questionnaires, store, limits, earlier)
+    endpoint = Endpoint(questionnaires, store, limits, earlier, allowed_origins)
     endpoint.digester = Digester(digest_key)
     paths = sorted({q.path for q in questionnaires.values()})
     # Every method reaches the endpoint, which answers 405 itself: otherwise the

@@ -28,7 +28,8 @@ from .published import ERROR, FORM, Loaded
 ERRORS_MARK = "<!--fw:errors-->"
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
+    # the refused page is posted again: it must send its origin (collect/origins.py)
+    "Referrer-Policy": "strict-origin",
     "X-Content-Type-Options": "nosniff",
 }
 # The interface string that explains each refusal to a respondent (see catalogs/en.yaml).
@@ -36,6 +37,7 @@ REASONS = {
     503: "refused_unavailable",
     429: "refused_busy",
     410: "refused_closed",
+    403: "refused_forbidden",
     409: "refused_duplicate",
 }
 # Refusals whose page does not hand the answers back: under a 409 the answers of this
