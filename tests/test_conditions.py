@@ -203,7 +203,7 @@ def test_parse_error_hints(source: str, hint: str) -> None:
 
 
 def test_length_limit() -> None:
-    long_ok = "a == " + "1" * (c.MAX_LENGTH - 5)
+    long_ok = "a == " + "'" + "1" * (c.MAX_LENGTH - 7) + "'"  # long text, not a huge number
     assert len(long_ok) == c.MAX_LENGTH
     parse(long_ok)
     with pytest.raises(ConditionError) as info:

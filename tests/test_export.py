@@ -168,7 +168,7 @@ def test_cli_export_codebook_and_db(project: Path, tmp_path: Path, man: dict[str
     runner = CliRunner()
     db = str(tmp_path / "cli.sqlite3")
     result = runner.invoke(cli, ["db", "upgrade", "--db", db])
-    assert result.exit_code == 0 and "schema version 2" in result.output
+    assert result.exit_code == 0 and "schema version 3" in result.output
     store = open_store(db)
     store.save(
         NewResponse(
