@@ -141,10 +141,7 @@ class PageRenderer:
         return self.qn.format_version >= 2  # braces are plain text in version 1
 
     def missing(self) -> str:
-        try:
-            return self.t("pipe_unknown")
-        except KeyError:  # a catalog made before piping
-            return "…"
+        return self.t("pipe_unknown")  # what a placeholder without a fallback shows
 
     def show(self, text: Text) -> Markup:
         value = piping.inline(text.value, self.missing()) if self.pipes else escape(text.value)
