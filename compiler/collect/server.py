@@ -13,8 +13,10 @@ post of a keep-alive connection (uvicorn issue #3149).
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import signal
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -111,6 +113,36 @@ class Settings:
         )
 
 
+SUPERVISOR_VARIABLE = "FORMWRIGHT_SUPERVISOR_PID"  # set by run_endpoint for its workers
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def stop_with_supervisor(env: Mapping[str, str]) -> None:
+    """In a worker of `formwright endpoint --workers N`: SIGTERM when the supervisor dies.
+
+    Otherwise a supervisor killed alone (SIGKILL, the OOM killer) leaves its workers
+    serving on the inherited socket, and a restart fails with "Address already in use".
+    The kernel sends the signal (prctl PR_SET_PDEATHSIG): no thread polls, and it
+    cannot be missed. It fires when the thread that started the worker ends; uvicorn
+    starts and restarts workers from the supervisor's main thread only. A supervisor
+    that died before the call is seen by the parent pid having changed.
+    """
+    expected = env.get(SUPERVISOR_VARIABLE, "")
+    if not expected.isdigit():
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        failed = libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) != 0
+    except (OSError, AttributeError):  # not Linux
+        failed = True
+    if failed:
+        logging.getLogger("formwright.collect").warning(
+            "this worker will not stop by itself if its supervisor is killed (no prctl)"
+        )
+    if os.getppid() != int(expected):  # the supervisor is gone already
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def app_from_env() -> Starlette:
     """The production factory, for `formwright endpoint` and `uvicorn --factory`.
 
@@ -118,6 +150,7 @@ def app_from_env() -> Starlette:
     folders; compiler/serve.py keeps that name working.
     """
     private_access_log()
+    stop_with_supervisor(os.environ)
     settings = Settings.from_env(os.environ)
     return create_app(
         settings.build_dir,
@@ -182,7 +215,9 @@ def run_endpoint(
     config = endpoint_config(host, port, workers, proxy_headers, forwarded_allow_ips)
     sock = config.bind_socket()
     if workers > 1:
+        os.environ[SUPERVISOR_VARIABLE] = str(os.getpid())  # inherited by the workers
         Multiprocess(config, sockets=[sock]).run()
     else:
+        os.environ.pop(SUPERVISOR_VARIABLE, None)
         uvicorn.Server(config).run(sockets=[sock])
     return None

@@ -17,7 +17,7 @@ import json
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -157,6 +157,10 @@ class Store:
     def _rollback(self) -> None:
         self._conn.execute("ROLLBACK")
 
+    def _cause(self, exc: Exception) -> str:
+        """What a driver error that stops every write means, in an operator's words."""
+        return f"the database cannot write now: {exc}"
+
     # --- shared -------------------------------------------------------------
     def _sql(self, text: str) -> str:
         return text.replace("?", self.placeholder)
@@ -180,7 +184,10 @@ class Store:
                 yield
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._rollback()
+                # SQLite ends the transaction itself on some errors (a full disk):
+                # "cannot rollback" then would hide the cause, which is re-raised.
+                with suppress(Exception):
+                    self._rollback()
                 raise
             finally:
                 self._end_write()
@@ -244,7 +251,7 @@ class Store:
             results = self._write(steps)
         except self.unavailable_errors as exc:
             # locked for too long or unreachable: every save would fail alike
-            raise StoreUnavailable(f"the database cannot write now: {exc}") from exc
+            raise StoreUnavailable(self._cause(exc)) from exc
         except self.driver_errors as exc:
             # this response's own problem, or one the driver does not class
             raise StoreError(f"the database did not store the response: {exc}") from exc

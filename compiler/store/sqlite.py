@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
 import sqlite3
 import time
 
-from .base import DEADLINE, LockTimeout, Store, StoreError
+from .base import DEADLINE, LockTimeout, Store, StoreError, StoreUnavailable
+
+# SQLite's primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF) that stop every write.
+SQLITE_READONLY = 8
+SQLITE_FULL = 13
 
 
 class SQLiteStore(Store):
@@ -22,6 +27,14 @@ class SQLiteStore(Store):
     503s after `lock_wait`, not requests that never end. The kernel releases the
     lock when a process dies. SQLite's busy timeout, as long, stays as a backstop
     for writers that do not take the lock file (the sqlite3 shell).
+
+    Every write transaction and read first checks that the database's files can be
+    written (`os.access`, which honours immutable files and read-only mounts even
+    for root). In WAL mode SQLite shares its index through a memory map of
+    `<database>-shm`, whatever `mmap_size` says (here 0, so the database itself is
+    read with read()): once that file is made immutable (`chattr +i`), the kernel
+    answers the next store to the map with SIGBUS, killing the worker. Refused
+    before SQLite touches it, the post gets a 503 and the log says why.
     """
 
     driver_errors = (sqlite3.Error,)
@@ -30,6 +43,10 @@ class SQLiteStore(Store):
     def __init__(self, path: str, deadline: float = DEADLINE) -> None:
         self.lock_wait = deadline  # seconds, for the lock file and SQLite's busy timeout alike
         self._lock_fd: int | None = None
+        self._files: tuple[str, ...] = ()
+        if path != ":memory:":
+            real = os.path.realpath(path)
+            self._files = (real, f"{real}-wal", f"{real}-shm")
         try:
             if path != ":memory:":
                 # Read-only suffices for flock, and lets a user who cannot write
@@ -47,12 +64,36 @@ class SQLiteStore(Store):
             # acknowledged response survive a power cut, not only a crash.
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
+            # No memory-mapped reads of the database, whatever SQLite was built with:
+            # a map of a file that cannot be written or grown faults with SIGBUS.
+            conn.execute("PRAGMA mmap_size=0")
         except sqlite3.Error as exc:
             self._close_lock()
             raise StoreError(f"cannot open the SQLite database {path}: {exc}") from exc
         super().__init__(conn)
 
+    def _writable(self) -> None:
+        """Refuse before SQLite writes to a file it cannot (see the class's docstring)."""
+        for file in self._files:
+            if not os.access(file, os.W_OK) and os.path.exists(file):
+                raise StoreUnavailable(
+                    f"the database is read-only: {file} cannot be written"
+                    " (immutable, read-only file system or permissions)"
+                )
+
+    def _ready(self) -> None:
+        self._writable()  # a read in WAL mode writes to the -shm map too
+
+    def _cause(self, exc: Exception) -> str:
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code == SQLITE_FULL:
+            return f"the disk is full: {exc}"
+        if code == SQLITE_READONLY:
+            return f"the database is read-only: {exc}"
+        return super()._cause(exc)
+
     def _begin_write(self) -> None:
+        self._writable()
         if self._lock_fd is not None:
             self._take_lock(self._lock_fd)
         try:
@@ -82,6 +123,16 @@ class SQLiteStore(Store):
             self._lock_fd = None
 
     def close(self) -> None:
+        try:
+            self._writable()
+        except StoreUnavailable:
+            # Closing the last connection checkpoints the WAL through the -shm map:
+            # SIGBUS on an immutable file. Left open instead, and never freed (a
+            # reference of its own), for the process's exit to release.
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(self._conn))
+            with self._lock:
+                self._close_lock()
+            return
         super().close()
         with self._lock:
             self._close_lock()
